@@ -1,0 +1,31 @@
+// Command aignostics is the command line for the Aignostics Platform: log in,
+// submit runs of whole-slide images, watch them and download verified results.
+// See README.md and `aignostics --help`.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aignostics/aignostics/commands"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	version, commit, goVersion := commands.BuildInfo()
+	code := commands.Main(ctx, os.Args[1:], commands.Env{
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Version:   version,
+		Commit:    commit,
+		GoVersion: goVersion,
+	})
+	if ctx.Err() != nil && code != 0 {
+		code = 130
+	}
+	stop()
+	os.Exit(code)
+}
