@@ -1,0 +1,126 @@
+package oauth
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config describes the authorization server, the client and the
+// surroundings (streams, clock, browser) a Manager works with.
+type Config struct {
+	// AuthorizeURL, TokenURL, DeviceURL and JWKSURL are the authorization
+	// server's endpoints; Issuer and Audience are the expected iss and aud.
+	AuthorizeURL, TokenURL, DeviceURL, JWKSURL, Issuer, Audience string
+	// ClientIDInteractive is used for PKCE and refresh; ClientIDDevice
+	// ("" = no device flow unless asked for) for the device flow.
+	ClientIDInteractive, ClientIDDevice, RedirectURI, Organization string
+	// Scope is sent space-joined.
+	Scope []string
+	// RefreshTokenSeed (AIGNOSTICS_REFRESH_TOKEN) seeds the cache.
+	RefreshTokenSeed string
+	// CacheDir holds the token cache files (created 0700).
+	CacheDir string
+	// Backoff is the wait between attempts to bind a busy loopback port and
+	// the base of the retry backoff of token requests; 0 means 3s.
+	Backoff time.Duration
+	// LoopbackSameHost treats localhost, 127.0.0.1 and ::1 as one host when
+	// comparing iss and aud (local environment).
+	LoopbackSameHost bool
+	// HTTPClient talks to the authorization server; nil means a client with
+	// a 30s timeout. It must not add an Authorization header.
+	HTTPClient *http.Client
+	// Stdin is read for a pasted redirect URL when Interactive() is true;
+	// Stderr receives every message meant for the person logging in.
+	Stdin  io.Reader
+	Stderr io.Writer
+	// Interactive reports whether stdin and stderr are terminals; nil means false.
+	Interactive func() bool
+	// HasBrowser reports whether a browser can be opened; nil means
+	// DefaultHasBrowser(os.LookupEnv).
+	HasBrowser func() bool
+	// OpenBrowser opens url; nil means DefaultOpenBrowser(os.LookupEnv).
+	OpenBrowser func(url string) error
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Sleep waits d or until ctx ends; nil means a real timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// LoginTimeout bounds the wait for the browser callback; 0 means 5m.
+	LoginTimeout time.Duration
+	// LoginHint is the command that logs in, named in LoginRequiredError.
+	LoginHint string
+}
+
+// Token is an access token with what came with it.
+type Token struct {
+	AccessToken, RefreshToken, TokenType, Scope string
+	ExpiresAt                                   time.Time
+}
+
+// LoginOptions chooses how Login runs.
+type LoginOptions struct {
+	// Relogin runs a new flow even when a valid token is cached.
+	Relogin bool
+	// Device forces the device flow.
+	Device bool
+	// NoBrowser runs PKCE printing the URL without opening a browser.
+	NoBrowser bool
+}
+
+const (
+	defaultBackoff      = 3 * time.Second
+	defaultLoginTimeout = 5 * time.Minute
+	defaultLoginHint    = "aignostics platform login"
+	refreshMargin       = 5 * time.Minute
+)
+
+func (c *Config) fill() {
+	if c.Backoff <= 0 {
+		c.Backoff = defaultBackoff
+	}
+	if c.LoginTimeout <= 0 {
+		c.LoginTimeout = defaultLoginTimeout
+	}
+	if c.LoginHint == "" {
+		c.LoginHint = defaultLoginHint
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if c.Stdin == nil {
+		c.Stdin = strings.NewReader("")
+	}
+	if c.Stderr == nil {
+		c.Stderr = io.Discard
+	}
+	if c.Interactive == nil {
+		c.Interactive = func() bool { return false }
+	}
+	if c.HasBrowser == nil {
+		c.HasBrowser = func() bool { return DefaultHasBrowser(os.LookupEnv) }
+	}
+	if c.OpenBrowser == nil {
+		open := DefaultOpenBrowser(os.LookupEnv)
+		c.OpenBrowser = open
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Sleep == nil {
+		c.Sleep = realSleep
+	}
+}
+
+func realSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,130 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+const (
+	deviceGrantType       = "urn:ietf:params:oauth:grant-type:device_code"
+	defaultDeviceInterval = 5 * time.Second
+	slowDownStep          = 5 * time.Second
+)
+
+// deviceFlow is the Device Authorization Grant (RFC 8628).
+type deviceFlow struct{ m *Manager }
+
+func (d *deviceFlow) clientID() string { return d.m.c.ClientIDDevice }
+
+// deviceCode is the device authorization answer (RFC 8628 section 3.2).
+type deviceCode struct {
+	DeviceCode              string `json:"device_code"`
+	UserCode                string `json:"user_code"`
+	VerificationURI         string `json:"verification_uri"`
+	VerificationURL         string `json:"verification_url"` // Google's spelling
+	VerificationURIComplete string `json:"verification_uri_complete"`
+	ExpiresIn               any    `json:"expires_in"`
+	Interval                any    `json:"interval"`
+}
+
+func seconds(v any) time.Duration {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case string:
+		f, _ = strconv.ParseFloat(x, 64)
+	}
+	if f <= 0 {
+		return 0
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+// obtain asks for a device code, shows it on stderr and polls the token
+// endpoint until the user approves, denies, or the code expires.
+func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
+	c := &d.m.c
+	form := url.Values{"client_id": {c.ClientIDDevice}, "scope": {d.m.scope()}}
+	if c.Audience != "" {
+		form.Set("audience", c.Audience)
+	}
+	var dc deviceCode
+	if _, err := postForm(ctx, c.HTTPClient, "device authorization", c.DeviceURL, form, &dc); err != nil {
+		return nil, &LoginError{Flow: "device", Err: err}
+	}
+	if dc.DeviceCode == "" || dc.UserCode == "" {
+		return nil, &LoginError{Flow: "device", Err: errors.New("the device authorization answer lacks device_code or user_code")}
+	}
+	verify := dc.VerificationURI
+	if verify == "" {
+		verify = dc.VerificationURL
+	}
+	if dc.VerificationURIComplete != "" {
+		fmt.Fprintf(c.Stderr, "To log in, open %s\nand check that it shows the code %s\n", dc.VerificationURIComplete, dc.UserCode)
+	} else {
+		fmt.Fprintf(c.Stderr, "To log in, open %s\nand enter the code %s\n", verify, dc.UserCode)
+	}
+	fmt.Fprintln(c.Stderr, "Waiting for approval...")
+
+	interval := seconds(dc.Interval)
+	if interval == 0 {
+		interval = defaultDeviceInterval
+	}
+	lifetime := seconds(dc.ExpiresIn)
+	if lifetime == 0 {
+		lifetime = 15 * time.Minute
+	}
+	start := c.Now()
+	var waited time.Duration
+	poll := url.Values{"grant_type": {deviceGrantType}, "device_code": {dc.DeviceCode}, "client_id": {c.ClientIDDevice}}
+	netFailures := 0
+	for {
+		if waited >= lifetime || c.Now().Sub(start) >= lifetime {
+			return nil, &LoginError{Flow: "device", Err: errors.New("the device code expired before it was approved; run login again")}
+		}
+		if err := c.Sleep(ctx, interval); err != nil {
+			return nil, &LoginError{Flow: "device", Err: err}
+		}
+		waited += interval
+		var tr tokenResponse
+		serverInterval, err := postForm(ctx, c.HTTPClient, "token", c.TokenURL, poll, &tr)
+		if err == nil {
+			if tr.AccessToken == "" {
+				return nil, &LoginError{Flow: "device", Err: errors.New("the token endpoint answered without an access_token")}
+			}
+			return &tr, nil
+		}
+		var te *TokenError
+		switch {
+		case errors.As(err, &te) && te.Code == "authorization_pending":
+			continue
+		case errors.As(err, &te) && te.Code == "slow_down":
+			if serverInterval > interval {
+				interval = serverInterval
+			} else {
+				interval += slowDownStep
+			}
+			continue
+		case errors.As(err, &te) && te.Code == "expired_token":
+			return nil, &LoginError{Flow: "device", Err: errors.New("the device code expired before it was approved; run login again")}
+		case errors.As(err, &te) && te.Code == "access_denied":
+			return nil, &LoginError{Flow: "device", Err: errors.New("the login was denied")}
+		case retryable(err):
+			if ctx.Err() != nil {
+				return nil, &LoginError{Flow: "device", Err: ctx.Err()}
+			}
+			netFailures++
+			if netFailures == 1 {
+				fmt.Fprintf(c.Stderr, "Polling failed (%v); still waiting...\n", err)
+			}
+			continue
+		default:
+			return nil, &LoginError{Flow: "device", Err: err}
+		}
+	}
+}

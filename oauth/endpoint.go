@@ -1,0 +1,128 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const maxBody = 1 << 20
+
+// tokenResponse is a successful token endpoint answer (RFC 6749 section 5.1).
+type tokenResponse struct {
+	AccessToken  string      `json:"access_token"`
+	TokenType    string      `json:"token_type"`
+	RefreshToken string      `json:"refresh_token"`
+	ExpiresIn    json.Number `json:"expires_in"`
+	Scope        string      `json:"scope"`
+}
+
+// errorResponse is an OAuth error body; Interval is sent with slow_down by some servers.
+type errorResponse struct {
+	Error       string      `json:"error"`
+	Description string      `json:"error_description"`
+	Interval    json.Number `json:"interval"`
+}
+
+// postForm posts form to endpoint and decodes a 2xx JSON answer into out.
+// A non-2xx answer becomes a *TokenError (with the server's interval, if
+// any, returned too). Transport failures are returned wrapped, unredacted of
+// nothing secret: the form is never part of an error.
+func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form url.Values, out any) (interval time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, fmt.Errorf("build %s request: %w", name, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, &transportError{name: name, err: stripURLError(err)}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return 0, &transportError{name: name, err: stripURLError(err)}
+	}
+	if resp.StatusCode/100 != 2 {
+		te := &TokenError{Endpoint: name, StatusCode: resp.StatusCode}
+		var er errorResponse
+		if json.Unmarshal(body, &er) == nil {
+			te.Code, te.Description = er.Error, clip(er.Description)
+			if n, err := strconv.ParseFloat(string(er.Interval), 64); err == nil && n > 0 {
+				interval = time.Duration(n * float64(time.Second))
+			}
+		} else if v, err := url.ParseQuery(string(body)); err == nil && v.Get("error") != "" {
+			te.Code, te.Description = v.Get("error"), clip(v.Get("error_description"))
+		}
+		return interval, te
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return 0, fmt.Errorf("decode %s answer (status %d): %w", name, resp.StatusCode, errors.New("not a JSON object of the expected form"))
+	}
+	return 0, nil
+}
+
+// transportError is a failure to get any answer from the server; such
+// failures are retried where the flow allows.
+type transportError struct {
+	name string
+	err  error
+}
+
+func (e *transportError) Error() string { return fmt.Sprintf("call %s endpoint: %v", e.name, e.err) }
+func (e *transportError) Unwrap() error { return e.err }
+
+// retryable reports whether err is a transport failure or a 5xx/429 answer.
+func retryable(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return !errors.Is(err, context.Canceled)
+	}
+	var oe *TokenError
+	if errors.As(err, &oe) {
+		return oe.StatusCode >= 500 || oe.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// stripURLError drops the URL from a *url.Error (it is ours and known) so
+// that only the cause remains.
+func stripURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s %s: %w", ue.Op, redactURL(ue.URL), ue.Err)
+	}
+	return err
+}
+
+// redactURL removes the query (which may carry codes) from a URL for messages.
+func redactURL(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func clip(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
+}
+
+// lifetime returns the expires_in of a token response, or 0.
+func (r *tokenResponse) lifetime() time.Duration {
+	n, err := strconv.ParseFloat(string(r.ExpiresIn), 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n * float64(time.Second))
+}

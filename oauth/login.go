@@ -1,0 +1,52 @@
+package oauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+)
+
+// Login returns the cached (or refreshed) token unless o.Relogin is set or
+// there is none; otherwise it runs a login flow chosen from o and the
+// configuration, verifies the result and stores it. The bool reports
+// whether a new flow ran.
+func (m *Manager) Login(ctx context.Context, o LoginOptions) (*Token, bool, error) {
+	if !o.Relogin {
+		t, err := m.Current(ctx)
+		if err == nil {
+			return t, false, nil
+		}
+		if !errors.Is(err, ErrLoginRequired) {
+			fmt.Fprintf(m.c.Stderr, "Could not use the stored login (%v); logging in again.\n", err)
+		}
+	}
+	st, err := m.choose(o)
+	if err != nil {
+		return nil, false, err
+	}
+	resp, err := st.obtain(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	e, err := m.entryFrom(ctx, resp, st.clientID(), "")
+	if err != nil {
+		return nil, false, &LoginError{Flow: "login", Err: err}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := ensureDir(m.c.CacheDir); err != nil {
+		return nil, false, err
+	}
+	lock, err := acquireLock(ctx, m.path+".lock", m.c.Now, m.c.Sleep)
+	if err != nil {
+		return nil, false, err
+	}
+	defer lock.release()
+	if err := writeCache(m.path, e); err != nil {
+		return nil, false, err
+	}
+	m.mem = e
+	delete(m.invalid, sha256.Sum256([]byte(e.AccessToken)))
+	return e.token(), true, nil
+}

@@ -1,0 +1,216 @@
+package oauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aignostics/aignostics/jwt"
+)
+
+// Manager obtains, caches and refreshes tokens for one configuration. It is
+// safe for concurrent use and implements httpx.TokenSource.
+type Manager struct {
+	c    Config
+	keys jwt.KeySet
+	path string // the cache file of this configuration
+
+	mu      sync.Mutex
+	mem     *cacheEntry       // last entry read or written by this process
+	invalid map[[32]byte]bool // sha256 of access tokens the API refused
+}
+
+// NewManager returns a Manager for c; nothing is read or contacted yet.
+func NewManager(c Config) *Manager {
+	c.fill()
+	return &Manager{
+		c:       c,
+		keys:    jwt.NewCache(c.JWKSURL, c.HTTPClient, c.Now),
+		path:    filepath.Join(c.CacheDir, cacheKey(&c)+".json"),
+		invalid: map[[32]byte]bool{},
+	}
+}
+
+// CacheFile is the path of this configuration's token cache file.
+func (m *Manager) CacheFile() string { return m.path }
+
+// Token returns a valid access token: the cached one, a refreshed one, or,
+// only when Interactive() is true, one from a new login; otherwise a
+// *LoginRequiredError.
+func (m *Manager) Token(ctx context.Context) (string, error) {
+	t, err := m.Current(ctx)
+	if err == nil {
+		return t.AccessToken, nil
+	}
+	if !errors.Is(err, ErrLoginRequired) || !m.c.Interactive() {
+		return "", err
+	}
+	fmt.Fprintf(m.c.Stderr, "%v; starting a login.\n", loginReason(err))
+	t, _, err = m.Login(ctx, LoginOptions{Relogin: true})
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+func loginReason(err error) string {
+	var le *LoginRequiredError
+	if errors.As(err, &le) && le.Reason != "" {
+		return le.Reason
+	}
+	return "not logged in"
+}
+
+// Current returns a valid token from the cache, refreshing it when less
+// than five minutes remain or the API refused it; it never starts an
+// interactive login and never contacts the server without a refresh token.
+func (m *Manager) Current(ctx context.Context) (*Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mem != nil && m.usable(m.mem) {
+		return m.mem.token(), nil
+	}
+	if err := ensureDir(m.c.CacheDir); err != nil {
+		return nil, err
+	}
+	lock, err := acquireLock(ctx, m.path+".lock", m.c.Now, m.c.Sleep)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+
+	e, err := readCache(m.path)
+	if err != nil {
+		return nil, err
+	}
+	seeded := false
+	if sh := seedHash(m.c.RefreshTokenSeed); sh != "" && (e == nil || e.SeedHash != sh) {
+		// The configured refresh token wins over a cache it did not produce.
+		e = m.newEntry()
+		e.RefreshToken, e.ClientID, e.SeedHash = m.c.RefreshTokenSeed, m.c.ClientIDInteractive, sh
+		seeded = true
+	}
+	if e != nil && m.usable(e) {
+		m.mem = e
+		return e.token(), nil
+	}
+	if e == nil || e.RefreshToken == "" {
+		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "not logged in"}
+	}
+	client := e.ClientID
+	if client == "" {
+		client = m.c.ClientIDInteractive
+	}
+	resp, err := (&refreshFlow{m: m, refreshToken: e.RefreshToken, client: client}).obtain(ctx)
+	if err != nil {
+		var te *TokenError
+		if errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 && te.StatusCode != 429 {
+			// The refresh token is dead: forget it so later runs do not retry it.
+			if !seeded {
+				_ = os.Remove(m.path)
+			}
+			m.mem = nil
+			reason := "the stored login expired or was revoked"
+			if seeded {
+				reason = "AIGNOSTICS_REFRESH_TOKEN was refused"
+			}
+			return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: fmt.Sprintf("%s (%s)", reason, te.Code)}
+		}
+		return nil, fmt.Errorf("refresh access token: %w", err)
+	}
+	ne, err := m.entryFrom(ctx, resp, client, e.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeCache(m.path, ne); err != nil {
+		return nil, err
+	}
+	m.mem = ne
+	return ne.token(), nil
+}
+
+// usable reports whether e holds an access token valid for at least five
+// more minutes that the API has not refused.
+func (m *Manager) usable(e *cacheEntry) bool {
+	if e.AccessToken == "" || m.invalid[sha256.Sum256([]byte(e.AccessToken))] {
+		return false
+	}
+	return e.ExpiresAt.Sub(m.c.Now()) > refreshMargin
+}
+
+// Invalidate marks token as refused, so the next Token() refreshes.
+func (m *Manager) Invalidate(token string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.invalid[sha256.Sum256([]byte(token))] = true
+	if m.mem != nil && m.mem.AccessToken == token {
+		m.mem = nil
+	}
+}
+
+// Verify checks an access token's signature and claims against the JWKS,
+// audience and issuer of the configuration.
+func (m *Manager) Verify(ctx context.Context, access string) (*jwt.Token, error) {
+	t, err := jwt.Verify(ctx, access, m.keys, jwt.VerifyOptions{
+		Audience:         m.c.Audience,
+		Issuer:           m.c.Issuer,
+		Now:              m.c.Now(),
+		LoopbackSameHost: m.c.LoopbackSameHost,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verify access token: %w", err)
+	}
+	return t, nil
+}
+
+func (m *Manager) newEntry() *cacheEntry {
+	return &cacheEntry{
+		Version:      1,
+		TokenURL:     m.c.TokenURL,
+		ClientID:     m.c.ClientIDInteractive,
+		Audience:     m.c.Audience,
+		Scope:        m.scope(),
+		Organization: m.c.Organization,
+		SeedHash:     seedHash(m.c.RefreshTokenSeed),
+	}
+}
+
+// entryFrom verifies a token answer and turns it into a cache entry,
+// keeping oldRefresh when the server did not rotate the refresh token.
+func (m *Manager) entryFrom(ctx context.Context, r *tokenResponse, clientID, oldRefresh string) (*cacheEntry, error) {
+	vt, err := m.Verify(ctx, r.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	now := m.c.Now()
+	e := m.newEntry()
+	e.ClientID = clientID
+	e.AccessToken = r.AccessToken
+	e.TokenType = r.TokenType
+	if e.TokenType == "" {
+		e.TokenType = "Bearer"
+	}
+	e.RefreshToken = r.RefreshToken
+	if e.RefreshToken == "" {
+		e.RefreshToken = oldRefresh
+	}
+	e.GrantedScope = r.Scope
+	if e.GrantedScope == "" {
+		e.GrantedScope = vt.Claims.Scope
+	}
+	switch {
+	case vt.Claims.ExpiresAt > 0:
+		e.ExpiresAt = time.Unix(vt.Claims.ExpiresAt, 0).UTC()
+	case r.lifetime() > 0:
+		e.ExpiresAt = now.Add(r.lifetime()).UTC()
+	default:
+		e.ExpiresAt = now.Add(time.Hour).UTC()
+	}
+	e.UpdatedAt = now.UTC()
+	return e, nil
+}
