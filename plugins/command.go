@@ -1,0 +1,108 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Prefix starts the file name of every command plugin: aignostics-<name>.
+const Prefix = "aignostics-"
+
+// Plugin is a command plugin found on PATH.
+type Plugin struct {
+	// Name is the command it adds: the file name without Prefix.
+	Name string `json:"name"`
+	// Path is the executable, first on PATH among files of that name.
+	Path string `json:"path"`
+	// Shadowed is true when Name is a built-in command: such a plugin is
+	// never run.
+	Shadowed bool `json:"shadowed"`
+}
+
+// validName reports whether name may name a plugin: not empty, not a flag,
+// no path separator.
+func validName(name string) bool {
+	return name != "" && !strings.HasPrefix(name, "-") && name != "." && name != ".." &&
+		!strings.ContainsRune(name, '/') && !strings.ContainsRune(name, filepath.Separator)
+}
+
+// Lookup finds the executable aignostics-<name> in the directories of
+// pathEnv (a PATH value); the first regular file with an executable bit wins.
+func Lookup(name, pathEnv string) (path string, ok bool) {
+	if !validName(name) {
+		return "", false
+	}
+	p, err := lookPath(Prefix+name, pathEnv)
+	if err != nil {
+		return "", false
+	}
+	return p, true
+}
+
+// List returns the command plugins in the directories of pathEnv, sorted by
+// name; for each name the first on PATH wins. A plugin whose name is one of
+// builtins is marked Shadowed. Unreadable directories are skipped.
+func List(pathEnv string, builtins []string) []Plugin {
+	seen := map[string]bool{}
+	var out []Plugin
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			name, ok := strings.CutPrefix(e.Name(), Prefix)
+			if !ok || !validName(name) || seen[name] {
+				continue
+			}
+			p := filepath.Join(dir, e.Name())
+			if checkExecutable(p) != nil {
+				continue
+			}
+			seen[name] = true
+			out = append(out, Plugin{Name: name, Path: p, Shadowed: slices.Contains(builtins, name)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Plugin) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Run runs the plugin at path with args, the environment env (nil: ours)
+// and the given streams, and returns its exit code: the plugin's own, or
+// 128+N when signal N ended it. err is set only when it could not be run
+// at all. When ctx ends the plugin gets an interrupt, and is killed if it
+// is still running a few seconds later.
+func Run(ctx context.Context, path string, args []string, env []string, stdin io.Reader, stdout, stderr io.Writer) (exitCode int, err error) {
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return ee.ExitCode(), nil
+	case errors.Is(err, exec.ErrWaitDelay):
+		return 0, nil
+	default:
+		return 1, fmt.Errorf("run plugin %s: %w", path, err)
+	}
+}
