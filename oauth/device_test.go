@@ -117,3 +117,10 @@ func TestCacheDirMode(t *testing.T) {
 		t.Errorf("cache dir mode = %v, want 0700", fi.Mode().Perm())
 	}
 }
+
+func TestLoginErrorIsLoginFailed(t *testing.T) {
+	err := error(&LoginError{Flow: "device", Err: context.Canceled})
+	if !errors.Is(err, ErrLoginFailed) || !errors.Is(err, context.Canceled) || errors.Is(err, ErrLoginRequired) {
+		t.Errorf("errors.Is wrong for %v", err)
+	}
+}

@@ -5,6 +5,10 @@ import (
 	"fmt"
 )
 
+// ErrLoginFailed is matched (errors.Is) by every *LoginError: an
+// interactive login that ran and failed (exit 4 in the command line).
+var ErrLoginFailed = errors.New("login failed")
+
 // ErrLoginRequired is matched (errors.Is) by every *LoginRequiredError.
 var ErrLoginRequired = errors.New("login required")
 
@@ -58,3 +62,6 @@ type LoginError struct {
 
 func (e *LoginError) Error() string { return fmt.Sprintf("%s login: %v", e.Flow, e.Err) }
 func (e *LoginError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrLoginFailed) true.
+func (e *LoginError) Is(target error) bool { return target == ErrLoginFailed }
