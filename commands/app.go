@@ -24,6 +24,7 @@ type CLI struct {
 	Globals
 
 	Version VersionCmd `cmd:"" help:"Print the version, commit and Go version."`
+	Plugins PluginsCmd `cmd:"" help:"Command plugins: executables named aignostics-<name> on PATH."`
 }
 
 // Globals holds the global flags and everything a command needs from its
