@@ -1,0 +1,371 @@
+// Package emulator is a faithful local Aignostics Platform: an OAuth 2.0
+// authorization server, the platform API, a GCS-like storage origin serving
+// V4-signed URLs, run simulation and fault injection. Tests start it in-process
+// like net/http/httptest; `aignostics emulator` serves it on loopback.
+package emulator
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Options configures an Emulator. The zero value is usable.
+type Options struct {
+	PublicURL        string        // root used in iss, aud and URLs; "" -> the API listener address
+	StoragePublicURL string        // origin used in signed URLs; "" -> the storage listener address
+	Speed            float64       // run simulation speed factor; default 1
+	ArtifactSize     int64         // bytes per output artifact; default 1 MiB
+	TokenLifetime    time.Duration // access-token lifetime; default 1h
+	Consent          bool          // /authorize shows an Approve/Deny page instead of redirecting at once
+	DeviceApproval   string        // "auto" (default) or "manual"
+	Health           string        // up (default), degraded or down
+	Faults           string        // fault specification, see ParseFaults
+	Seed             int64         // seed for faults and generated content
+	StateFile        string        // "" keeps state in memory only
+	Now              func() time.Time
+	Log              io.Writer // request log; nil discards
+}
+
+// Default values applied by New.
+const (
+	DefaultArtifactSize  = 1 << 20
+	DefaultTokenLifetime = time.Hour
+	// DefaultSubject is the user that automatic approvals log in.
+	DefaultSubject = "auth0|emulator-user"
+	// ClientIDInteractive is the client id accepted by /authorize.
+	ClientIDInteractive = "aignostics-local-interactive"
+	// ClientIDDevice is the client id accepted by /oauth/device/code.
+	ClientIDDevice = "aignostics-local-device"
+	// ResultsBucket holds the output artifacts.
+	ResultsBucket = "aignostics-results"
+)
+
+// Emulator is one running (or ready to run) emulated platform.
+type Emulator struct {
+	opts  Options
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	log   *requestLog
+
+	keys   *keyring
+	oauth  *authServer
+	faults *faultInjector
+	state  *stateFile
+
+	mu         sync.Mutex
+	health     string
+	counters   map[string]int
+	platform   *platform
+	apiURL     string
+	storageURL string
+	servers    []*http.Server
+	closed     bool
+	objects    map[string]storageObject // "bucket/object" served besides the platform's (tests)
+}
+
+// New builds an emulator from o, restoring o.StateFile when it exists.
+// Nothing listens until Serve.
+func New(o Options) (*Emulator, error) {
+	if o.Speed == 0 {
+		o.Speed = 1
+	}
+	if o.Speed < 0 {
+		return nil, fmt.Errorf("check speed %g: must be positive", o.Speed)
+	}
+	if o.ArtifactSize == 0 {
+		o.ArtifactSize = DefaultArtifactSize
+	}
+	if o.ArtifactSize < 0 {
+		return nil, fmt.Errorf("check artifact size %d: must not be negative", o.ArtifactSize)
+	}
+	if o.TokenLifetime == 0 {
+		o.TokenLifetime = DefaultTokenLifetime
+	}
+	if o.TokenLifetime < 0 {
+		return nil, fmt.Errorf("check token lifetime %s: must be positive", o.TokenLifetime)
+	}
+	switch o.DeviceApproval {
+	case "":
+		o.DeviceApproval = "auto"
+	case "auto", "manual":
+	default:
+		return nil, fmt.Errorf("check device approval %q: want auto or manual", o.DeviceApproval)
+	}
+	if o.Health == "" {
+		o.Health = "up"
+	}
+	if err := checkHealth(o.Health); err != nil {
+		return nil, err
+	}
+	for _, u := range []string{o.PublicURL, o.StoragePublicURL} {
+		if err := checkOrigin(u); err != nil {
+			return nil, err
+		}
+	}
+	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
+	o.StoragePublicURL = strings.TrimSuffix(o.StoragePublicURL, "/")
+	if u, err := url.Parse(o.StoragePublicURL); err != nil || u.Path != "" {
+		return nil, fmt.Errorf("check storage public URL %q: want an origin (scheme://host:port) without path", o.StoragePublicURL)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	logw := o.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	e := &Emulator{
+		opts:     o,
+		now:      now,
+		sleep:    sleepCtx,
+		log:      &requestLog{w: logw},
+		health:   o.Health,
+		counters: map[string]int{},
+	}
+	f, err := ParseFaults(o.Faults)
+	if err != nil {
+		return nil, err
+	}
+	e.faults = newFaultInjector(f, o.Seed)
+	e.oauth = newAuthServer(e)
+	e.state = &stateFile{path: o.StateFile}
+	if err := e.restore(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// checkOrigin accepts "" or an absolute http(s) URL without query or fragment.
+func checkOrigin(u string) error {
+	if u == "" {
+		return nil
+	}
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("check public URL %q: want http:// or https://", u)
+	}
+	if strings.ContainsAny(u, "?#") {
+		return fmt.Errorf("check public URL %q: no query or fragment allowed", u)
+	}
+	return nil
+}
+
+// Start listens on apiAddr and storageAddr and serves in the background.
+func Start(o Options, apiAddr, storageAddr string) (*Emulator, error) {
+	e, err := New(o)
+	if err != nil {
+		return nil, err
+	}
+	api, err := net.Listen("tcp", apiAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", apiAddr, err)
+	}
+	st, err := net.Listen("tcp", storageAddr)
+	if err != nil {
+		_ = api.Close()
+		return nil, fmt.Errorf("listen on %s: %w", storageAddr, err)
+	}
+	if err := e.serve(api, st); err != nil {
+		_ = api.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// StartTest starts an emulator on free ports of 127.0.0.1 and closes it when
+// the test ends. It fails the test when the emulator cannot start.
+func StartTest(tb testing.TB, o Options) *Emulator {
+	tb.Helper()
+	e, err := Start(o, "127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("start emulator: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			tb.Errorf("close emulator: %v", err)
+		}
+	})
+	return e
+}
+
+// Serve serves the API origin on api and the storage origin on storage in
+// background goroutines. It panics when called twice or after Close.
+func (e *Emulator) Serve(api, storage net.Listener) {
+	if err := e.serve(api, storage); err != nil {
+		panic(err)
+	}
+}
+
+func (e *Emulator) serve(api, storage net.Listener) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed || e.servers != nil {
+		return errors.New("serve emulator: already serving or closed")
+	}
+	e.apiURL = e.opts.PublicURL
+	if e.apiURL == "" {
+		e.apiURL = "http://" + api.Addr().String()
+	}
+	e.storageURL = e.opts.StoragePublicURL
+	if e.storageURL == "" {
+		e.storageURL = "http://" + storage.Addr().String()
+	}
+	p := newPlatform(platformConfig{
+		now:          e.now,
+		publicURL:    e.apiURL,
+		speed:        e.opts.Speed,
+		artifactSize: e.opts.ArtifactSize,
+		seed:         e.opts.Seed,
+		signURL:      e.signURL,
+		orgID:        e.keys.orgID,
+		hmacAccessID: e.keys.hmacID,
+		hmacSecret:   e.keys.hmacSecret,
+		count:        e.count,
+	})
+	if snap := e.state.platform; len(snap) > 0 {
+		if err := p.restore(snap); err != nil {
+			return fmt.Errorf("restore platform state from %s: %w", e.state.path, err)
+		}
+		e.state.platform = nil
+	}
+	e.platform = p
+	mk := func(h http.Handler) *http.Server {
+		return &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: discardLogger()}
+	}
+	apiSrv := mk(e.apiHandler())
+	stSrv := mk(e.storageHandler())
+	e.servers = []*http.Server{apiSrv, stSrv}
+	go func() { _ = apiSrv.Serve(api) }()
+	go func() { _ = stSrv.Serve(storage) }()
+	return nil
+}
+
+// URL is the API root, e.g. http://127.0.0.1:8780 (no trailing slash).
+func (e *Emulator) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.apiURL
+}
+
+// StorageURL is the storage origin, e.g. http://127.0.0.1:8781.
+func (e *Emulator) StorageURL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.storageURL
+}
+
+// Close stops both servers (open connections are closed) and writes the
+// state file. It is safe to call more than once.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	servers := e.servers
+	e.mu.Unlock()
+	var errs []error
+	for _, s := range servers {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := s.Shutdown(ctx); err != nil {
+			_ = s.Close()
+		}
+		cancel()
+	}
+	if err := e.saveNow(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Count reports how often an event happened: "request" (every request on
+// either origin), "grant:authorization_code", "grant:refresh_token",
+// "grant:device_code" (tokens issued by each grant), "create_run", and
+// "fault:<kind>" (faults injected).
+func (e *Emulator) Count(name string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.counters[name]
+}
+
+func (e *Emulator) count(name string) {
+	e.mu.Lock()
+	e.counters[name]++
+	e.mu.Unlock()
+}
+
+// SetFaults replaces the active faults with spec (see ParseFaults); "" removes them.
+func (e *Emulator) SetFaults(spec string) error {
+	f, err := ParseFaults(spec)
+	if err != nil {
+		return err
+	}
+	e.faults.set(f)
+	return nil
+}
+
+// SetHealth sets what /health answers: "up", "degraded" or "down".
+// Unknown values are treated as "down".
+func (e *Emulator) SetHealth(h string) {
+	if checkHealth(h) != nil {
+		h = "down"
+	}
+	e.mu.Lock()
+	e.health = h
+	e.mu.Unlock()
+}
+
+// RotateKey makes a new signing key current. Tokens signed before keep
+// verifying: the JWKS publishes both keys until DropOldKeys.
+func (e *Emulator) RotateKey() error {
+	if err := e.keys.rotate(); err != nil {
+		return err
+	}
+	e.markDirty()
+	return nil
+}
+
+// DropOldKeys removes every signing key but the current one from the JWKS,
+// so tokens signed by them no longer verify.
+func (e *Emulator) DropOldKeys() {
+	e.keys.dropOld()
+	e.markDirty()
+}
+
+// RevokeRefreshTokens makes every refresh token issued so far unusable.
+func (e *Emulator) RevokeRefreshTokens() {
+	e.oauth.revokeAll()
+	e.markDirty()
+}
+
+// IssueToken mints an access token and a refresh token for sub (""
+// -> DefaultSubject) with scope "openid profile email offline_access", as the
+// interactive client would get them. The emulator must be serving.
+func (e *Emulator) IssueToken(sub string) (access, refresh string, err error) {
+	if e.URL() == "" {
+		return "", "", errors.New("issue token: the emulator is not serving yet")
+	}
+	if sub == "" {
+		sub = DefaultSubject
+	}
+	tr, err := e.oauth.issue(tokenGrant{Subject: sub, ClientID: ClientIDInteractive, Scope: "openid profile email offline_access"})
+	if err != nil {
+		return "", "", err
+	}
+	return tr.AccessToken, tr.RefreshToken, nil
+}
+
+// signingKey exposes the current token signing key (for tests).
+func (e *Emulator) signingKey() (string, *rsa.PrivateKey) { return e.keys.current() }
