@@ -1,0 +1,166 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/settings"
+)
+
+// Default page sizes: the Python SDK's choices.
+const (
+	DefaultPageSize     = 20
+	DefaultRunsPageSize = 100
+)
+
+// Options tune a Client. The zero value is ready to use.
+type Options struct {
+	// PageSize is the page size of application and item lists (default 20).
+	PageSize int
+	// RunsPageSize is the page size of run lists (default 100).
+	RunsPageSize int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Sleep waits between retries of run details after a create (default: a
+	// real timer honouring ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Debugf receives debug lines (nil: off). Never given secrets.
+	Debugf func(format string, args ...any)
+	// UserAgent and HTTPDebug are used by New only (see httpx.Options).
+	UserAgent string
+	HTTPDebug io.Writer
+}
+
+// Client is the typed API client. It is safe for concurrent use.
+type Client struct {
+	base string // {api_root}/api/v1
+	hc   *httpx.Client
+	o    Options
+}
+
+// New builds an authenticated client from settings and a token source (nil
+// ts: requests go without a token).
+func New(s *settings.Settings, ts httpx.TokenSource, o Options) (*Client, error) {
+	hc, err := httpx.New(HTTPOptions(s, ts, o))
+	if err != nil {
+		return nil, fmt.Errorf("build HTTP client: %w", err)
+	}
+	return NewFromHTTP(s.APIRoot, hc, o), nil
+}
+
+// HTTPOptions translates settings into httpx.Options for the API root, the
+// token sent only to the API root's origin.
+func HTTPOptions(s *settings.Settings, ts httpx.TokenSource, o Options) httpx.Options {
+	return httpx.Options{
+		Timeout:    s.RequestTimeout,
+		RetryBase:  s.AuthorizationBackoff,
+		UserAgent:  o.UserAgent,
+		HTTPSProxy: s.HTTPSProxy,
+		HTTPProxy:  s.HTTPProxy,
+		NoProxy:    s.NoProxy,
+		CABundle:   s.RequestsCABundle,
+		CertFile:   s.SSLCertFile,
+		AuthOrigin: Origin(s.APIRoot),
+		Token:      ts,
+		Debug:      o.HTTPDebug,
+	}
+}
+
+// Origin returns "scheme://host[:port]" of a URL ("" when it does not parse).
+func Origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// NewFromHTTP wraps an already configured httpx client (its token source and
+// origin rules included) for the API at apiRoot.
+func NewFromHTTP(apiRoot string, hc *httpx.Client, o Options) *Client {
+	if o.PageSize <= 0 {
+		o.PageSize = DefaultPageSize
+	}
+	if o.RunsPageSize <= 0 {
+		o.RunsPageSize = DefaultRunsPageSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	return &Client{base: strings.TrimRight(apiRoot, "/") + "/api/v1", hc: hc, o: o}
+}
+
+// HTTP returns the underlying httpx client.
+func (c *Client) HTTP() *httpx.Client { return c.hc }
+
+// URL returns the absolute URL of an API path such as "/runs/ID" (segments
+// already escaped by the caller) with an optional query.
+func (c *Client) URL(path string, q url.Values) string {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// Applications returns the applications service.
+func (c *Client) Applications() *Applications { return &Applications{c: c} }
+
+// Versions returns the application versions service.
+func (c *Client) Versions() *Versions { return &Versions{c: c} }
+
+// Runs returns the runs service.
+func (c *Client) Runs() *Runs { return &Runs{c: c} }
+
+// Run returns a handle on one run; nothing is fetched.
+func (c *Client) Run(id string) *Run { return &Run{ID: id, c: c} }
+
+// Me returns the caller and their organization (GET /v1/me).
+func (c *Client) Me(ctx context.Context) (MeReadResponse, error) {
+	var me MeReadResponse
+	if err := c.get(ctx, "/me", nil, &me); err != nil {
+		return me, fmt.Errorf("get current user: %w", err)
+	}
+	return me, nil
+}
+
+func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+	return c.hc.JSON(ctx, "GET", c.URL(path, q), nil, out)
+}
+
+func (c *Client) debugf(format string, args ...any) {
+	if c.o.Debugf != nil {
+		c.o.Debugf(format, args...)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// TokenFunc adapts a caller's token function to httpx.TokenSource: the library
+// face of external token providers. Invalidate is a no-op; the function is
+// asked again on the next request.
+func TokenFunc(f func(ctx context.Context) (string, error)) httpx.TokenSource {
+	return tokenFunc(f)
+}
+
+type tokenFunc func(ctx context.Context) (string, error)
+
+func (f tokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
+func (f tokenFunc) Invalidate(string)                         {}

@@ -1,0 +1,8 @@
+// Package resources is the typed client of the Aignostics Platform API:
+// applications, versions, runs, items and the current user, with page-by-page
+// iterators over lists and client-side validation of run submissions.
+//
+// Build a client with New (from Settings and a token source) or NewFromHTTP
+// (from an already configured httpx.Client), then use its Applications,
+// Versions and Runs services, Run(id) for one run, and Me for the caller.
+package resources

@@ -1,0 +1,132 @@
+package resources_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/resources"
+	"github.com/aignostics/aignostics/settings"
+)
+
+// clock is a manual clock shared by the emulator and the client.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Sleep advances the clock instead of waiting.
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.Add(d)
+	return ctx.Err()
+}
+
+// staticToken is a TokenSource holding one token.
+type staticToken string
+
+func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
+func (staticToken) Invalidate(string)                       {}
+
+// env is an emulator with a client for it, both on a manual clock.
+type env struct {
+	emu   *emulator.Emulator
+	clock *clock
+	c     *resources.Client
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	clk := newClock()
+	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: 1024})
+	return &env{emu: emu, clock: clk, c: newClient(t, emu.URL(), emu, resources.Options{Now: clk.Now, Sleep: clk.Sleep})}
+}
+
+func newClient(t testing.TB, root string, emu *emulator.Emulator, o resources.Options) *resources.Client {
+	t.Helper()
+	access, _, err := emu.IssueToken(emulator.DefaultSubject)
+	if err != nil {
+		t.Fatalf("issue token: %v", err)
+	}
+	hc, err := httpx.New(httpx.Options{
+		AuthOrigin: resources.Origin(root),
+		Token:      staticToken(access),
+		RetryBase:  time.Millisecond,
+		Sleep:      func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+	})
+	if err != nil {
+		t.Fatalf("httpx.New: %v", err)
+	}
+	return resources.NewFromHTTP(root, hc, o)
+}
+
+// items are n valid test-app items whose external ids start with prefix.
+func items(prefix string, n int) []resources.ItemCreationRequest {
+	out := make([]resources.ItemCreationRequest, n)
+	for i := range out {
+		id := fmt.Sprintf("%s-%03d", prefix, i)
+		out[i] = resources.ItemCreationRequest{
+			ExternalID: id,
+			InputArtifacts: []resources.InputArtifactCreationRequest{{
+				Name:        "whole_slide_image",
+				DownloadURL: "https://storage.example.com/slides/" + id + ".tiff",
+				Metadata: map[string]any{
+					"checksum_base64_crc32c": "AAAAAA==",
+					"width_px":               1000,
+					"height_px":              800,
+					"resolution_mpp":         0.25,
+					"media_type":             "image/tiff",
+				},
+			}},
+		}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// submit creates a valid test-app run and returns it.
+func (e *env) submit(t testing.TB, prefix string, n int, md map[string]any) *resources.Run {
+	t.Helper()
+	run, err := e.c.Runs().Submit(context.Background(), resources.RunCreationRequest{
+		ApplicationID: "test-app", Items: items(prefix, n), CustomMetadata: md,
+	})
+	if err != nil {
+		t.Fatalf("submit run: %v", err)
+	}
+	return run
+}
+
+// settingsFor loads settings for an API root without reading the machine's
+// environment or env files.
+func settingsFor(t testing.TB, root string) *settings.Settings {
+	t.Helper()
+	dir := t.TempDir()
+	env := map[string]string{"AIGNOSTICS_API_ROOT": root, "AIGNOSTICS_ENV_FILE": os.DevNull}
+	s, err := settings.Load(settings.LoadOptions{
+		Getenv:  func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		HomeDir: dir, WorkDir: dir, UserCacheDir: dir,
+	})
+	if err != nil {
+		t.Fatalf("load settings: %v", err)
+	}
+	return s
+}

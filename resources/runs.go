@@ -1,0 +1,80 @@
+package resources
+
+import (
+	"context"
+	"iter"
+	"net/url"
+)
+
+// Runs creates and lists runs.
+type Runs struct{ c *Client }
+
+// DefaultRunSort is the sort of run lists when none is given.
+const DefaultRunSort = "-submitted_at"
+
+// RunListOptions filter, sort and page a run list. Zero values are unset.
+type RunListOptions struct {
+	ApplicationID      string
+	ApplicationVersion string
+	ExternalID         string   // runs having an item with this external id
+	CustomMetadata     string   // PostgreSQL JSONPath over custom_metadata
+	SubmittedBy        string   // "me" or a user id
+	OrganizationID     string   // "my_org" or an organization id
+	ForOrganization    string   // admins: all runs of this organization
+	Sort               []string // default ["-submitted_at"]; "+" is sent percent-encoded
+	PageSize           int      // 5..100; 0: the client's runs page size (100)
+}
+
+func (o RunListOptions) query() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("application_id", o.ApplicationID)
+	set("application_version", o.ApplicationVersion)
+	set("external_id", o.ExternalID)
+	set("custom_metadata", o.CustomMetadata)
+	set("submitted_by", o.SubmittedBy)
+	set("organization_id", o.OrganizationID)
+	set("for_organization", o.ForOrganization)
+	sorts := o.Sort
+	if len(sorts) == 0 {
+		sorts = []string{DefaultRunSort}
+	}
+	for _, s := range sorts {
+		q.Add("sort", s)
+	}
+	return q
+}
+
+// ListData yields runs page by page (GET /v1/runs). A page size outside
+// 5..100 is an error before any request.
+func (r *Runs) ListData(ctx context.Context, o RunListOptions) iter.Seq2[RunReadResponse, error] {
+	size := o.PageSize
+	if size == 0 {
+		size = r.c.o.RunsPageSize
+	}
+	if err := checkPageSize(size); err != nil {
+		return failSeq[RunReadResponse](err)
+	}
+	return pages[RunReadResponse](ctx, r.c, pageQuery{
+		path: "/runs", query: o.query(), sizeParam: "page_size", size: size, what: "list runs",
+	})
+}
+
+// List yields handles on the listed runs (see ListData).
+func (r *Runs) List(ctx context.Context, o RunListOptions) iter.Seq2[*Run, error] {
+	return func(yield func(*Run, error) bool) {
+		for d, err := range r.ListData(ctx, o) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(r.c.Run(d.RunID), nil) {
+				return
+			}
+		}
+	}
+}
