@@ -130,6 +130,9 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	if err := writeCache(m.path, ne); err != nil {
 		return nil, err
 	}
+	// The server just issued it: even if it equals a refused token (same
+	// claims within one second), it is the best there is.
+	delete(m.invalid, sha256.Sum256([]byte(ne.AccessToken)))
 	m.mem = ne
 	return ne.token(), nil
 }

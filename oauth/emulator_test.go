@@ -1,0 +1,153 @@
+package oauth_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/oauth"
+)
+
+// fakeClock is shared by the emulator and the manager: sleeping advances it.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+// emulatorConfig is the local environment's configuration for emu.
+func emulatorConfig(t *testing.T, emu *emulator.Emulator, clk *fakeClock, stderr io.Writer) oauth.Config {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	u := emu.URL()
+	return oauth.Config{
+		AuthorizeURL: u + "/authorize", TokenURL: u + "/oauth/token", DeviceURL: u + "/oauth/device/code",
+		JWKSURL: u + "/.well-known/jwks.json", Issuer: u + "/", Audience: u + "/api",
+		ClientIDInteractive: emulator.ClientIDInteractive, ClientIDDevice: emulator.ClientIDDevice,
+		RedirectURI: "http://localhost:" + strconv.Itoa(port) + "/", Scope: []string{"offline_access"},
+		CacheDir: t.TempDir(), LoopbackSameHost: true, Stderr: stderr,
+		Now: clk.Now, Sleep: clk.Sleep,
+		HasBrowser:  func() bool { return false },
+		OpenBrowser: func(string) error { t.Error("a browser was opened"); return nil },
+	}
+}
+
+// lockedWriter collects stderr and reports the authorize URL once printed.
+type lockedWriter struct {
+	mu   sync.Mutex
+	b    strings.Builder
+	urls chan string
+	root string
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	for _, l := range strings.Split(string(p), "\n") {
+		if strings.HasPrefix(l, w.root+"/authorize?") {
+			w.urls <- l
+		}
+	}
+	return len(p), nil
+}
+
+func TestAgainstEmulator(t *testing.T) {
+	clk := &fakeClock{t: time.Now()}
+	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now})
+	ctx := context.Background()
+
+	t.Run("device login, refresh with rotation, revocation", func(t *testing.T) {
+		c := emulatorConfig(t, emu, clk, io.Discard)
+		m := oauth.NewManager(c)
+		tok, fresh, err := m.Login(ctx, oauth.LoginOptions{Device: true})
+		if err != nil || !fresh {
+			t.Fatalf("device login: %v", err)
+		}
+		vt, err := m.Verify(ctx, tok.AccessToken)
+		if err != nil || vt.Claims.Subject != emulator.DefaultSubject {
+			t.Fatalf("verify: %v", err)
+		}
+		before := emu.Count("grant:refresh_token")
+		m.Invalidate(tok.AccessToken)
+		t2, err := oauth.NewManager(c).Current(ctx) // another process: cache is valid
+		if err != nil || t2.AccessToken != tok.AccessToken {
+			t.Fatalf("second manager: %v", err)
+		}
+		clk.Sleep(ctx, time.Second) // tokens of the same second are identical
+		access, err := m.Token(ctx) // this one was told the token was refused
+		if err != nil || access == tok.AccessToken || emu.Count("grant:refresh_token") != before+1 {
+			t.Fatalf("refresh after Invalidate: %v", err)
+		}
+		cur, _ := m.Current(ctx)
+		if cur.RefreshToken == tok.RefreshToken {
+			t.Error("the refresh token was not rotated")
+		}
+		emu.RevokeRefreshTokens()
+		m.Invalidate(access)
+		if _, err := m.Token(ctx); !errors.Is(err, oauth.ErrLoginRequired) {
+			t.Fatalf("after revocation: %v", err)
+		}
+	})
+
+	t.Run("PKCE login on localhost", func(t *testing.T) {
+		w := &lockedWriter{urls: make(chan string, 1), root: emu.URL()}
+		c := emulatorConfig(t, emu, clk, w)
+		m := oauth.NewManager(c)
+		type res struct {
+			tok *oauth.Token
+			err error
+		}
+		done := make(chan res, 1)
+		go func() {
+			tok, _, err := m.Login(ctx, oauth.LoginOptions{NoBrowser: true})
+			done <- res{tok, err}
+		}()
+		var u string
+		select {
+		case u = <-w.urls:
+		case r := <-done:
+			t.Fatalf("login ended before printing the URL: %v", r.err)
+		}
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		r := <-done
+		if r.err != nil {
+			t.Fatalf("PKCE login: %v", r.err)
+		}
+		if resp.StatusCode != 200 {
+			t.Errorf("callback page status %d", resp.StatusCode)
+		}
+		if _, err := m.Verify(ctx, r.tok.AccessToken); err != nil {
+			t.Error(err)
+		}
+	})
+}
