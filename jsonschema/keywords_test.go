@@ -150,7 +150,15 @@ func TestComposition(t *testing.T) {
 		{"anyOf bad", `{"anyOf":[{"type":"string"},{"type":"integer"}]}`, `3.5`, []ValidationError{at("", "matches none of the 2 anyOf schemas")}},
 		{"oneOf ok", `{"oneOf":[{"type":"string"},{"type":"integer"}]}`, `"a"`, nil},
 		{"oneOf two", `{"oneOf":[{"type":"number"},{"type":"integer"}]}`, `3`, []ValidationError{at("", "matches 2 of the 2 oneOf schemas")}},
-		{"oneOf none", `{"oneOf":[{"type":"string"},{"type":"integer"}]}`, `null`, []ValidationError{at("", "matches 0 of the 2")}},
+		{"oneOf none", `{"oneOf":[{"type":"string"},{"type":"integer"}]}`, `null`, []ValidationError{at("", "matches none of the 2 oneOf schemas")}},
+		{"oneOf none, one branch of the type", `{"oneOf":[{"type":"string","minLength":2},{"type":"integer"}]}`, `"a"`,
+			[]ValidationError{at("", "shorter than minLength 2")}},
+		{"anyOf two branches of the type", `{"anyOf":[{"type":"string","minLength":2},{"type":"string","pattern":"^x"}]}`, `"a"`,
+			[]ValidationError{at("", "matches none of the 2 anyOf schemas")}},
+		{"anyOf untyped branches", `{"anyOf":[{"minimum":2},{"multipleOf":2}]}`, `1`,
+			[]ValidationError{at("", "matches none of the 2 anyOf schemas")}},
+		{"anyOf through ref", `{"$defs":{"o":{"type":"object","required":["k"]}},"anyOf":[{"$ref":"#/$defs/o"},{"type":"null"}]}`, `{}`,
+			[]ValidationError{at("", `missing required property "k"`)}},
 		{"not ok", `{"not":{"type":"string"}}`, `1`, nil},
 		{"not bad", `{"not":{"type":"string"}}`, `"a"`, []ValidationError{at("", "must not match")}},
 		{"if then", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"a"}`,
@@ -158,7 +166,7 @@ func TestComposition(t *testing.T) {
 		{"if else", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"b"}`,
 			[]ValidationError{at("", `missing required property "y"`)}},
 		{"nested composition paths", `{"properties":{"a":{"anyOf":[{"type":"null"},{"items":{"type":"string"}, "type":"array"}]}}}`, `{"a":[1]}`,
-			[]ValidationError{at("/a", "anyOf")}},
+			[]ValidationError{at("/a/0", "got number, want string")}},
 	})
 }
 

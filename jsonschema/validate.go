@@ -250,25 +250,34 @@ func (n *node) validateCombinators(v any, path string, hops int, st *state, fail
 		sub.validate(v, path, hops, st)
 	}
 	if len(n.anyOf) > 0 {
-		ok := false
+		var failed [][]ValidationError
 		for _, sub := range n.anyOf {
-			if sub.validAt(v, path, hops, st) {
-				ok = true
+			errs, ok := sub.check(v, path, hops, st)
+			if ok {
+				failed = nil
 				break
 			}
+			failed = append(failed, errs)
 		}
-		if !ok {
-			fail("matches none of the %d anyOf schemas", len(n.anyOf))
+		if failed != nil {
+			explain(n.anyOf, failed, v, st, func() { fail("matches none of the %d anyOf schemas", len(n.anyOf)) })
 		}
 	}
 	if len(n.oneOf) > 0 {
 		matches := 0
+		var failed [][]ValidationError
 		for _, sub := range n.oneOf {
-			if sub.validAt(v, path, hops, st) {
+			errs, ok := sub.check(v, path, hops, st)
+			if ok {
 				matches++
 			}
+			failed = append(failed, errs)
 		}
-		if matches != 1 {
+		switch matches {
+		case 1:
+		case 0:
+			explain(n.oneOf, failed, v, st, func() { fail("matches none of the %d oneOf schemas", len(n.oneOf)) })
+		default:
 			fail("matches %d of the %d oneOf schemas, want exactly 1", matches, len(n.oneOf))
 		}
 	}
@@ -284,6 +293,48 @@ func (n *node) validateCombinators(v any, path string, hops int, st *state, fail
 			n.elseNode.validate(v, path, hops, st)
 		}
 	}
+}
+
+// explain reports why none of the alternatives matched: when exactly one of them
+// accepts the value's type (as in the common [X, null] pattern), its errors are the
+// useful ones and are reported; otherwise generic() reports the failure.
+func explain(alts []*node, failed [][]ValidationError, v any, st *state, generic func()) {
+	pick := -1
+	for i, alt := range alts {
+		if alt.acceptsType(v, 0) {
+			if pick >= 0 {
+				generic()
+				return
+			}
+			pick = i
+		}
+	}
+	if pick < 0 || len(failed[pick]) == 0 {
+		generic()
+		return
+	}
+	st.errs = append(st.errs, failed[pick]...)
+}
+
+// acceptsType reports whether n's type constraints (through $ref) admit v.
+func (n *node) acceptsType(v any, hops int) bool {
+	if n.always != nil {
+		return *n.always
+	}
+	if len(n.types) > 0 && !typeMatches(n.types, v, kindOf(v)) {
+		return false
+	}
+	if n.ref != nil && hops < maxRefHops {
+		return n.ref.acceptsType(v, hops+1)
+	}
+	return true
+}
+
+// check validates v against n into a fresh state sharing the budget.
+func (n *node) check(v any, path string, hops int, st *state) ([]ValidationError, bool) {
+	sub := st.sub()
+	n.validate(v, path, hops, sub)
+	return sub.errs, len(sub.errs) == 0
 }
 
 // valid reports whether v passes n (a fresh value position).
