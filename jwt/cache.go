@@ -21,8 +21,10 @@ const (
 )
 
 // Cache is a KeySet backed by a JWKS URL. The set is kept for CacheTTL; an unknown
-// kid causes one re-fetch, never more often than RefetchInterval; when a re-fetch
-// fails the last good set keeps being served. Concurrent callers share one fetch.
+// kid causes one re-fetch, and re-fetches happen at most once per RefetchInterval
+// (the first fetch does not count, so a key rotated in just after start is found);
+// when a re-fetch fails the last good set keeps being served. Until a first fetch
+// succeeds every lookup tries again. Concurrent callers share one fetch.
 type Cache struct {
 	url    string
 	client *http.Client
@@ -31,7 +33,7 @@ type Cache struct {
 	mu        sync.Mutex
 	keys      map[string]*rsa.PublicKey // last good set; nil before the first success
 	fetched   time.Time                 // when keys was fetched
-	attempted time.Time                 // start of the last fetch attempt
+	attempted time.Time                 // start of the last re-fetch (a fetch while a set is held)
 	flight    *flight                   // the fetch in progress, if any
 }
 
@@ -113,7 +115,9 @@ func (c *Cache) start(ctx context.Context) *flight {
 	f := &flight{done: make(chan struct{})}
 	c.flight = f
 	prev := c.attempted
-	c.attempted = c.now()
+	if c.keys != nil {
+		c.attempted = c.now() // the first fetch does not count against the re-fetch limit
+	}
 	go func() {
 		keys, err := c.fetch(ctx)
 		c.mu.Lock()

@@ -129,9 +129,8 @@ func TestCacheUnknownKidRefetchRateLimited(t *testing.T) {
 	c, clk := newTestCache(t, srv)
 	wantKey(t, c, "k1", &k.main.PublicKey)
 	wantFetches(t, srv, 1)
-	clk.Add(2 * time.Minute)
 
-	// Unknown kid: exactly one re-fetch, then ErrUnknownKey.
+	// Unknown kid right after the first fetch: exactly one re-fetch, then ErrUnknownKey.
 	if _, err := c.Key(context.Background(), "k2"); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("Key(k2) = %v, want ErrUnknownKey", err)
 	}
@@ -281,4 +280,20 @@ func TestVerifyWithCache(t *testing.T) {
 		t.Fatalf("Verify(none) = %v, want ErrAlgorithm", err)
 	}
 	wantFetches(t, srv, 1)
+}
+
+func TestCacheKeyRotatedRightAfterStart(t *testing.T) {
+	k := keys(t)
+	srv := newJWKSServer(t, map[string]*rsa.PublicKey{"k1": &k.main.PublicKey})
+	c, _ := newTestCache(t, srv)
+	wantKey(t, c, "k1", &k.main.PublicKey)
+	srv.set(func(s *jwksServer) { s.keys["k2"] = &k.other.PublicKey })
+	// No clock movement: the first re-fetch is allowed at once.
+	wantKey(t, c, "k2", &k.other.PublicKey)
+	wantFetches(t, srv, 2)
+	srv.set(func(s *jwksServer) { s.keys["k3"] = &k.main.PublicKey })
+	if _, err := c.Key(context.Background(), "k3"); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("Key(k3) = %v, want ErrUnknownKey (rate-limited)", err)
+	}
+	wantFetches(t, srv, 2)
 }

@@ -3,6 +3,7 @@ package jwt
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -223,5 +224,28 @@ func TestSignRefusesNonObject(t *testing.T) {
 	}
 	if _, err := Sign(nil, "k", map[string]any{}); err == nil {
 		t.Error("Sign(nil key) succeeded")
+	}
+}
+
+func TestTokenFormatHidesCompactForm(t *testing.T) {
+	k := keys(t)
+	s := mustSign(t, k.main, "k1", claimsAt(nil))
+	tok, err := Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(s, ".")
+	for _, out := range []string{
+		fmt.Sprintf("%v", tok), fmt.Sprintf("%+v", tok), fmt.Sprintf("%#v", tok), fmt.Sprintf("%s", *tok),
+		fmt.Sprint(tok), fmt.Sprintf("%v", []*Token{tok}),
+	} {
+		for _, p := range parts {
+			if strings.Contains(out, p) {
+				t.Errorf("formatted token %q contains a token part", out)
+			}
+		}
+		if !strings.Contains(out, `sub="user|1"`) || !strings.Contains(out, `kid="k1"`) {
+			t.Errorf("formatted token lacks its claims: %q", out)
+		}
 	}
 }
