@@ -25,6 +25,13 @@ type CLI struct {
 
 	Version VersionCmd `cmd:"" help:"Print the version, commit and Go version."`
 	Plugins PluginsCmd `cmd:"" help:"Command plugins: executables named aignostics-<name> on PATH."`
+
+	Platform PlatformCmd `cmd:"" help:"Log in and out, show the user, print tokens, check health and settings."`
+
+	Applications ApplicationsCmd `cmd:"" help:"Applications you may run: list, describe."`
+	Versions     VersionsCmd     `cmd:"" help:"Application versions: list, latest, describe."`
+	Runs         RunsCmd         `cmd:"" help:"Runs: create, list, describe, items, results, watch, cancel, update-metadata, delete-artifacts."`
+	Emulator     EmulatorCmd     `cmd:"" help:"Serve a local Aignostics Platform (OAuth, API, storage) for trying the CLI and testing pipelines."`
 }
 
 // Globals holds the global flags and everything a command needs from its

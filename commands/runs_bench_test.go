@@ -1,0 +1,76 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/resources"
+)
+
+// BenchmarkRunsListBinary10000 runs `aignostics runs list -o jsonl` over
+// 10,000 runs and reports the process's peak RSS (target: flat, < 30 MiB).
+func BenchmarkRunsListBinary10000(b *testing.B) {
+	const n = 10000
+	bin := runsBinary(b, b.TempDir())
+	emu := emulator.StartTest(b, emulator.Options{ArtifactSize: 1024})
+	access, _, err := emu.IssueToken(emulator.DefaultSubject)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(emu.URL()), Token: runsToken(access)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	seedBenchRuns(b, resources.NewFromHTTP(emu.URL(), hc, resources.Options{}), n)
+	c := newBinaryCLI(b, bin, emu)
+	var peak int64
+	b.ResetTimer()
+	for b.Loop() {
+		r := c.run("runs", "list", "-o", "jsonl")
+		if r.code != 0 {
+			b.Fatalf("runs list: exit %d %s", r.code, r.stderr)
+		}
+		if got := strings.Count(r.stdout, "\n"); got != n {
+			b.Fatalf("listed %d runs, want %d", got, n)
+		}
+		peak = max(peak, r.maxRSSKiB)
+	}
+	b.ReportMetric(float64(peak)/1024, "MiB-maxrss")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+}
+
+func seedBenchRuns(b *testing.B, c *resources.Client, n int) {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var firstErr error
+	next := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				v := "1.1.0"
+				it := resources.ItemCreationRequest{ExternalID: fmt.Sprintf("bench-%05d", i), InputArtifacts: []resources.InputArtifactCreationRequest{{
+					Name: "whole_slide_image", DownloadURL: "https://storage.example.com/s.tiff",
+					Metadata: map[string]any{"checksum_base64_crc32c": "AAAAAA==", "width_px": 1, "height_px": 1, "resolution_mpp": 0.25, "media_type": "image/tiff"},
+				}}}
+				if _, err := c.Runs().Create(context.Background(), resources.RunCreationRequest{ApplicationID: "test-app", VersionNumber: &v, Items: []resources.ItemCreationRequest{it}}); err != nil {
+					once.Do(func() { firstErr = err })
+				}
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		b.Fatalf("seed runs: %v", firstErr)
+	}
+}
