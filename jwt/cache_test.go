@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -294,6 +295,44 @@ func TestCacheKeyRotatedRightAfterStart(t *testing.T) {
 	srv.set(func(s *jwksServer) { s.keys["k3"] = &k.main.PublicKey })
 	if _, err := c.Key(context.Background(), "k3"); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("Key(k3) = %v, want ErrUnknownKey (rate-limited)", err)
+	}
+	wantFetches(t, srv, 2)
+}
+
+func TestCacheConcurrentUnknownKidsOneRefetch(t *testing.T) {
+	k := keys(t)
+	srv := newJWKSServer(t, map[string]*rsa.PublicKey{"k1": &k.main.PublicKey})
+	c, _ := newTestCache(t, srv)
+	wantKey(t, c, "k1", &k.main.PublicKey)
+	<-srv.arrived
+	release := make(chan struct{})
+	srv.set(func(s *jwksServer) { s.block = release; s.keys["k5"] = &k.other.PublicKey })
+	const n = 16
+	type result struct {
+		kid string
+		key *rsa.PublicKey
+		err error
+	}
+	results := make(chan result, n)
+	for i := range n {
+		kid := fmt.Sprintf("k%d", i+2)
+		go func() {
+			key, err := c.Key(context.Background(), kid)
+			results <- result{kid, key, err}
+		}()
+	}
+	<-srv.arrived // the one re-fetch is in flight
+	close(release)
+	for range n {
+		r := <-results
+		switch {
+		case r.kid == "k5" && r.err == nil && r.key.Equal(&k.other.PublicKey):
+		case r.kid == "k5":
+			// k5 may have asked after the re-fetch finished: then it is found too.
+			t.Errorf("Key(k5) = %v, %v", r.key, r.err)
+		case !errors.Is(r.err, ErrUnknownKey):
+			t.Errorf("Key(%s) = %v, want ErrUnknownKey", r.kid, r.err)
+		}
 	}
 	wantFetches(t, srv, 2)
 }
