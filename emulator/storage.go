@@ -3,7 +3,6 @@ package emulator
 import (
 	"crypto/rsa"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -102,7 +101,10 @@ func serveContent(w http.ResponseWriter, r *http.Request, obj storageObject) {
 	if r.Method == http.MethodHead || length == 0 {
 		return
 	}
-	_, _ = io.Copy(w, io.NewSectionReader(obj.Content, start, length))
+	// Large writes straight to the connection: net/http's ReadFrom path would
+	// copy in 32 KiB pieces.
+	buf := make([]byte, min(length, 256<<10))
+	_, _ = io.CopyBuffer(struct{ io.Writer }{w}, io.NewSectionReader(obj.Content, start, length), buf)
 }
 
 // ifRangeMatches reports whether a Range may be honoured: no If-Range, or an
@@ -170,19 +172,11 @@ func parseRange(h string, size int64) (start, length int64, res rangeResult) {
 	return first, last - first + 1, rangeOK
 }
 
-// writeSignatureError answers a failed signature check as GCS does.
+// writeSignatureError answers a failed signature check as GCS does
+// (status and code from gcs.ErrorCode; the message never holds the signature).
 func writeSignatureError(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, gcs.ErrExpired):
-		writeXMLError(w, http.StatusBadRequest, "ExpiredToken", "Invalid argument. The provided token has expired: "+err.Error())
-	case errors.Is(err, gcs.ErrNotYetValid):
-		writeXMLError(w, http.StatusBadRequest, "RequestNotYetValid", "Invalid argument. The request is not valid yet: "+err.Error())
-	case errors.Is(err, gcs.ErrMalformedSignature):
-		writeXMLError(w, http.StatusBadRequest, "AuthorizationQueryParametersError", "Invalid signed URL parameters: "+err.Error())
-	default:
-		writeXMLError(w, http.StatusForbidden, "SignatureDoesNotMatch",
-			"Access denied. The request signature we calculated does not match the signature you provided: "+err.Error())
-	}
+	status, code := gcs.ErrorCode(err)
+	writeXMLError(w, status, code, "Access denied: "+err.Error())
 }
 
 // verifyKeys are the keys signed URLs may use: the service account (also

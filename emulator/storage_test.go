@@ -123,9 +123,9 @@ func TestStorageAcceptsHMACAndWrittenCredentials(t *testing.T) {
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	bad, _ := gcs.SignRSA(&gcs.ServiceAccount{ClientEmail: sa.ClientEmail, PrivateKey: other}, o)
 	badH, _ := gcs.SignHMAC(gcs.HMACKey{AccessID: "GOOG1EUNKNOWN", Secret: "x"}, o)
-	for _, u := range []string{bad, badH} {
-		if status, _, body := get(t, u); status != 403 || xmlCode(t, body) != "SignatureDoesNotMatch" {
-			t.Errorf("foreign signature: %d %s", status, body)
+	for u, code := range map[string]string{bad: "SignatureDoesNotMatch", badH: "AccessDenied"} {
+		if status, _, body := get(t, u); status != 403 || xmlCode(t, body) != code {
+			t.Errorf("foreign signature: %d %s, want 403 %s", status, body, code)
 		}
 	}
 }
@@ -154,7 +154,7 @@ func TestStorageRefusals(t *testing.T) {
 		{"other object", otherObject, nil, 403, "SignatureDoesNotMatch"},
 		{"missing object", missing, nil, 404, "NoSuchKey"},
 		{"leaked token", signed, []string{"Authorization", "Bearer abc"}, 400, "InvalidArgument"},
-		{"malformed", signed + "&X-Goog-Expires=5", nil, 400, "AuthorizationQueryParametersError"},
+		{"malformed", signed + "&X-Goog-Expires=5", nil, 400, "InvalidArgument"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, h, body := get(t, tc.url, tc.header...)
