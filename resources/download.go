@@ -1,0 +1,365 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Download defaults.
+const (
+	DefaultDownloadParallel = 4
+	DefaultChecksumKey      = "checksum_base64_crc32c"
+	DefaultPollInterval     = 5 * time.Second
+	downloadBufferSize      = 256 << 10
+	defaultAttempts         = 5
+)
+
+// Errors of DownloadToFolder's summary error, matched with errors.Is.
+var (
+	// ErrIntegrity: a file failed its CRC32C check or had no checksum to check
+	// (the command exits 5). Mismatches also match checksum.ErrMismatch.
+	ErrIntegrity = errors.New("integrity check failed")
+	// ErrArtifactsDeleted: some artifacts were deleted and cannot be downloaded.
+	ErrArtifactsDeleted = errors.New("artifacts were deleted")
+	// ErrDownloadFailed: some files could not be downloaded (network, server).
+	ErrDownloadFailed = errors.New("download failed")
+)
+
+// DownloadOptions tune DownloadToFolder. The zero value is ready to use.
+type DownloadOptions struct {
+	// Parallel is the number of files downloaded at once (default 4).
+	Parallel int
+	// ChecksumKey is the artifact metadata key holding the base64 CRC32C
+	// (default "checksum_base64_crc32c").
+	ChecksumKey string
+	// NoVerify skips checksum verification, and with it the integrity failure
+	// of artifacts without a checksum.
+	NoVerify bool
+	// Wait keeps polling while the run is not terminated, downloading items as
+	// they finish, until the run ends.
+	Wait bool
+	// PollInterval is the time between polls with Wait (default 5s).
+	PollInterval time.Duration
+	// Attempts bounds how often one file is (re)requested after a broken
+	// transfer, resuming from what arrived (default 5).
+	Attempts int
+	// Sleep waits between polls and resume attempts (default: the client's).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Progress receives events; calls are serialised (never concurrent).
+	Progress func(DownloadEvent)
+}
+
+// DownloadEventType says what a DownloadEvent reports.
+type DownloadEventType string
+
+// Download event types.
+const (
+	EventStart   DownloadEventType = "start"   // a file transfer begins (File.Path, File.Size when known)
+	EventBytes   DownloadEventType = "bytes"   // Bytes more arrived for File
+	EventFile    DownloadEventType = "file"    // a file is finished: File.Status says how
+	EventPending DownloadEventType = "pending" // items not finished yet (Pending); with Wait, polling goes on
+)
+
+// DownloadEvent is one progress report.
+type DownloadEvent struct {
+	Type    DownloadEventType
+	File    *DownloadedFile // for start, bytes and file events
+	Bytes   int64           // for bytes events
+	Pending []string        // for pending events: external ids
+}
+
+// File statuses.
+const (
+	FileDownloaded = "downloaded"
+	FileSkipped    = "skipped" // present with a matching checksum
+	FileFailed     = "failed"
+	FileDeleted    = "deleted"
+)
+
+// DownloadedFile describes one artifact's file.
+type DownloadedFile struct {
+	RunID      string `json:"run_id"`
+	ItemID     string `json:"item_id"`
+	ExternalID string `json:"external_id"`
+	ArtifactID string `json:"output_artifact_id"`
+	Name       string `json:"name"`
+	Path       string `json:"path"`
+	Status     string `json:"status"`
+	Size       int64  `json:"size"`
+	CRC32C     string `json:"crc32c,omitempty"`
+	Verified   bool   `json:"verified"`
+	Resumed    bool   `json:"resumed,omitempty"`
+	Error      string `json:"error,omitempty"`
+	err        error
+}
+
+// DownloadSummary is the outcome of DownloadToFolder.
+type DownloadSummary struct {
+	RunID      string           `json:"run_id"`
+	Dir        string           `json:"dir"` // {DIR}/{run_id}
+	State      RunState         `json:"state"`
+	Files      []DownloadedFile `json:"files"`
+	Downloaded int              `json:"downloaded"`
+	Skipped    int              `json:"skipped"`
+	Failed     int              `json:"failed"`
+	Deleted    int              `json:"deleted"`
+	Bytes      int64            `json:"bytes"` // bytes received over the network
+	Pending    []string         `json:"pending,omitempty"`
+}
+
+// DownloadToFolder downloads the run's available output artifacts into
+// {dir}/{run_id}/{external_id}/{name}{ext} (GLOBAL-scope artifacts into
+// {dir}/{run_id}/_global/), each verified by CRC32C against its metadata and the
+// storage's x-goog-hash before it is renamed from name.part into place. Present
+// files whose checksum matches are skipped; a broken transfer resumes with Range
+// and If-Range. One failing file does not stop the others: the summary lists
+// every file and the error (matching ErrIntegrity, ErrArtifactsDeleted or
+// ErrDownloadFailed, or the context's error) says what went wrong. When ctx is
+// cancelled only .part files (and their .etag) are left behind.
+func (r *Run) DownloadToFolder(ctx context.Context, dir string, o DownloadOptions) (*DownloadSummary, error) {
+	o = o.withDefaults(r.c)
+	d := &downloader{run: r, o: o, planner: newPathPlanner(dir, r.ID), seen: map[string]bool{}}
+	d.sum = &DownloadSummary{RunID: r.ID, Dir: d.planner.root}
+	if err := os.MkdirAll(d.planner.root, 0o755); err != nil {
+		return d.sum, fmt.Errorf("download run %s: %w", r.ID, err)
+	}
+	err := d.loop(ctx)
+	sort.SliceStable(d.sum.Files, func(i, j int) bool { return d.sum.Files[i].Path < d.sum.Files[j].Path })
+	if err != nil {
+		return d.sum, err
+	}
+	if ctx.Err() != nil {
+		return d.sum, fmt.Errorf("download run %s: %w", r.ID, context.Cause(ctx))
+	}
+	return d.sum, d.sum.err()
+}
+
+func (o DownloadOptions) withDefaults(c *Client) DownloadOptions {
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultDownloadParallel
+	}
+	if o.ChecksumKey == "" {
+		o.ChecksumKey = DefaultChecksumKey
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = defaultAttempts
+	}
+	if o.Sleep == nil {
+		o.Sleep = c.o.Sleep
+	}
+	return o
+}
+
+// err summarises the failures, integrity first (exit 5 beats exit 1).
+func (s *DownloadSummary) err() error {
+	var integrity, deleted, failed []DownloadedFile
+	for _, f := range s.Files {
+		switch {
+		case f.Status == FileDeleted:
+			deleted = append(deleted, f)
+		case f.Status == FileFailed && errors.Is(f.err, ErrIntegrity):
+			integrity = append(integrity, f)
+		case f.Status == FileFailed:
+			failed = append(failed, f)
+		}
+	}
+	switch {
+	case len(integrity) > 0:
+		return fmt.Errorf("download run %s: %d file(s) failed verification, first %s: %w", s.RunID, len(integrity), integrity[0].Path, integrity[0].err)
+	case len(failed) > 0:
+		return fmt.Errorf("download run %s: %d file(s) failed, first %s: %w: %w", s.RunID, len(failed), failed[0].Path, ErrDownloadFailed, failed[0].err)
+	case len(deleted) > 0:
+		return fmt.Errorf("download run %s: %d artifact(s) were deleted (first %s): %w", s.RunID, len(deleted), deleted[0].Path, ErrArtifactsDeleted)
+	}
+	return nil
+}
+
+// downloader is one DownloadToFolder call.
+type downloader struct {
+	run     *Run
+	o       DownloadOptions
+	planner *pathPlanner
+	seen    map[string]bool // artifact ids already scheduled or reported
+	scopes  map[string]OutputArtifact
+
+	mu  sync.Mutex // guards sum and serialises Progress
+	sum *DownloadSummary
+}
+
+// emit sends an event to Progress under the lock.
+func (d *downloader) emit(ev DownloadEvent) {
+	if d.o.Progress == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.o.Progress(ev)
+}
+
+// record adds a finished file to the summary and reports it.
+func (d *downloader) record(f DownloadedFile) {
+	if f.err != nil {
+		f.Error = f.err.Error()
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch f.Status {
+	case FileDownloaded:
+		d.sum.Downloaded++
+	case FileSkipped:
+		d.sum.Skipped++
+	case FileFailed:
+		d.sum.Failed++
+	case FileDeleted:
+		d.sum.Deleted++
+	}
+	d.sum.Files = append(d.sum.Files, f)
+	if d.o.Progress != nil {
+		d.o.Progress(DownloadEvent{Type: EventFile, File: &f})
+	}
+}
+
+// loop polls the run, hands new available artifacts to the workers, and with
+// Wait continues until the run is terminated.
+func (d *downloader) loop(ctx context.Context) error {
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range d.o.Parallel {
+		wg.Go(func() {
+			buf := make([]byte, downloadBufferSize) // one buffer per worker: flat memory
+			for j := range jobs {
+				d.record(d.fetch(ctx, j, buf))
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(jobs)
+
+	for {
+		details, err := d.run.Details(ctx)
+		if err != nil {
+			return fmt.Errorf("download run %s: %w", d.run.ID, err)
+		}
+		d.mu.Lock()
+		d.sum.State = details.State
+		d.mu.Unlock()
+		if d.scopes == nil {
+			d.scopes = d.outputArtifacts(ctx, details)
+		}
+		batch, pending, err := d.scan(ctx)
+		if err != nil {
+			return fmt.Errorf("download run %s: %w", d.run.ID, err)
+		}
+		for _, j := range batch {
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		terminated := details.State == RunTerminated
+		d.mu.Lock()
+		d.sum.Pending = pending
+		d.mu.Unlock()
+		if len(pending) > 0 {
+			d.emit(DownloadEvent{Type: EventPending, Pending: pending})
+		}
+		if !d.o.Wait || terminated {
+			return nil
+		}
+		if err := d.o.Sleep(ctx, d.o.PollInterval); err != nil {
+			return nil // ctx cancelled: reported by the caller
+		}
+	}
+}
+
+// outputArtifacts maps the version's output artifact names to their
+// definitions (scope, mime type). Without them every artifact is ITEM scope.
+func (d *downloader) outputArtifacts(ctx context.Context, run RunReadResponse) map[string]OutputArtifact {
+	out := map[string]OutputArtifact{}
+	v, err := d.run.c.Versions().Details(ctx, run.ApplicationID, run.VersionNumber)
+	if err != nil {
+		d.run.c.debugf("download run %s: version %s:%s unavailable (%v); treating artifacts as item scope", d.run.ID, run.ApplicationID, run.VersionNumber, err)
+		return out
+	}
+	for _, a := range v.OutputArtifacts {
+		out[a.Name] = a
+	}
+	return out
+}
+
+// job is one artifact to fetch.
+type job struct {
+	file DownloadedFile
+	want string // expected checksum from metadata; "" when absent
+}
+
+// scan lists the items and returns the new available artifacts (deleted ones
+// are recorded at once) and the external ids of items not finished yet.
+func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
+	var batch []job
+	var pending []string
+	for it, err := range d.run.Items(ctx, ItemListOptions{}) {
+		if err != nil {
+			return nil, nil, err
+		}
+		if it.State != ItemTerminated {
+			pending = append(pending, it.ExternalID)
+			continue
+		}
+		for _, a := range it.OutputArtifacts {
+			if d.seen[a.OutputArtifactID] {
+				continue
+			}
+			f := d.describe(it, a)
+			switch a.Output {
+			case ArtifactOutputAvailable:
+			case ArtifactOutputDeletedByUser, ArtifactOutputDeletedBySystem:
+				d.seen[a.OutputArtifactID] = true
+				f.Status = FileDeleted
+				f.err = fmt.Errorf("artifact %s of item %q: %s", a.Name, it.ExternalID, a.Output)
+				d.record(f)
+				continue
+			default:
+				continue // not produced (item failed or skipped)
+			}
+			d.seen[a.OutputArtifactID] = true
+			want, _ := a.Metadata[d.o.ChecksumKey].(string)
+			batch = append(batch, job{file: f, want: want})
+		}
+	}
+	return batch, pending, nil
+}
+
+// describe plans the file of an artifact.
+func (d *downloader) describe(it ItemResultReadResponse, a OutputArtifactResultReadResponse) DownloadedFile {
+	def := d.scopes[a.Name]
+	mt, _ := a.Metadata["media_type"].(string)
+	ext := ExtensionFor(mt)
+	if ext == "" {
+		ext = ExtensionFor(def.MimeType)
+	}
+	if ext == "" {
+		ext = ".bin"
+	}
+	path := d.planner.path(a.OutputArtifactID, it.ExternalID, def.Scope == ScopeGlobal, a.Name, ext)
+	return DownloadedFile{
+		RunID: d.run.ID, ItemID: it.ItemID, ExternalID: it.ExternalID, ArtifactID: a.OutputArtifactID,
+		Name: a.Name, Path: path,
+	}
+}
+
+// partPaths returns the partial file and its ETag sidecar.
+func partPaths(path string) (part, etag string) { return path + ".part", path + ".part.etag" }
+
+// mkdirFor creates the folder of path.
+func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755) }
