@@ -46,7 +46,7 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) (*Token, bool, erro
 	if err := writeCache(m.path, e); err != nil {
 		return nil, false, err
 	}
-	m.mem = e
+	m.mem, m.memFresh = e, true
 	delete(m.invalid, sha256.Sum256([]byte(e.AccessToken)))
 	return e.token(), true, nil
 }

@@ -23,7 +23,7 @@ func (m *Manager) Logout(all bool) (removed int, err error) {
 func (m *Manager) LogoutContext(ctx context.Context, all bool) (removed int, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.mem = nil
+	m.mem, m.memFresh = nil, false
 	files := []string{m.path}
 	if all {
 		files, err = filepath.Glob(filepath.Join(m.c.CacheDir, "*.json"))

@@ -20,9 +20,11 @@ type Manager struct {
 	keys jwt.KeySet
 	path string // the cache file of this configuration
 
-	mu      sync.Mutex
-	mem     *cacheEntry       // last entry read or written by this process
-	invalid map[[32]byte]bool // sha256 of access tokens the API refused
+	mu  sync.Mutex
+	mem *cacheEntry // last entry read or written by this process
+	// memFresh: mem was obtained by this Manager (login or refresh).
+	memFresh bool
+	invalid  map[[32]byte]bool // sha256 of access tokens the API refused
 }
 
 // NewManager returns a Manager for c; nothing is read or contacted yet.
@@ -72,7 +74,7 @@ func loginReason(err error) string {
 func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.mem != nil && m.usable(m.mem) {
+	if m.mem != nil && (m.usable(m.mem) || m.memFresh && m.unexpired(m.mem)) {
 		return m.mem.token(), nil
 	}
 	if err := ensureDir(m.c.CacheDir); err != nil {
@@ -96,7 +98,7 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 		seeded = true
 	}
 	if e != nil && m.usable(e) {
-		m.mem = e
+		m.mem, m.memFresh = e, false
 		return e.token(), nil
 	}
 	if e == nil || e.RefreshToken == "" {
@@ -133,7 +135,7 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	// The server just issued it: even if it equals a refused token (same
 	// claims within one second), it is the best there is.
 	delete(m.invalid, sha256.Sum256([]byte(ne.AccessToken)))
-	m.mem = ne
+	m.mem, m.memFresh = ne, true
 	return ne.token(), nil
 }
 
@@ -144,6 +146,19 @@ func (m *Manager) usable(e *cacheEntry) bool {
 		return false
 	}
 	return e.ExpiresAt.Sub(m.c.Now()) > refreshMargin
+}
+
+// unexpired reports whether e, which this Manager just obtained, is still
+// valid for 30 s and not refused: a token issued with a lifetime under the
+// refresh margin is used for this process rather than refreshed again at once.
+func (m *Manager) unexpired(e *cacheEntry) bool {
+	if e.AccessToken == "" || m.invalid[sha256.Sum256([]byte(e.AccessToken))] {
+		return false
+	}
+	if e.ExpiresAt.Sub(e.UpdatedAt) > refreshMargin {
+		return false // a normal lifetime: the 5 minute rule applies
+	}
+	return e.ExpiresAt.Sub(m.c.Now()) > 30*time.Second
 }
 
 // Invalidate marks token as refused, so the next Token() refreshes.

@@ -398,3 +398,35 @@ func TestLogoutIgnoresRevocationFailure(t *testing.T) {
 		t.Fatalf("Logout = %d, %v", n, err)
 	}
 }
+
+func TestShortLifetimeRefreshedOncePerManager(t *testing.T) {
+	clk := newClock()
+	f := newFakeAS(t, clk.Now)
+	f.lifetime = 4 * time.Minute
+	c := f.config(t.TempDir())
+	m, _ := loggedIn(t, f, c)
+	for range 3 {
+		if _, err := m.Token(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.count("grant:refresh_token"); n != 0 {
+		t.Fatalf("the manager that logged in refreshed %d times", n)
+	}
+	m2 := NewManager(c)
+	for range 3 {
+		if _, err := m2.Token(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.count("grant:refresh_token"); n != 1 {
+		t.Fatalf("a new manager refreshed %d times, want 1 (under the 5 min margin)", n)
+	}
+	clk.Advance(3*time.Minute + 40*time.Second)
+	if _, err := m2.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("grant:refresh_token"); n != 2 {
+		t.Fatalf("refreshes = %d, want 2 once under 30 s remain", n)
+	}
+}
