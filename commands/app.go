@@ -28,8 +28,6 @@ type CLI struct {
 
 	Platform PlatformCmd `cmd:"" help:"Log in and out, show the user, print tokens, check health and settings."`
 
-	Platform PlatformCmd `cmd:"" help:"Log in and out, show the user, print tokens, check health and settings."`
-
 	Applications ApplicationsCmd `cmd:"" help:"Applications you may run: list, describe."`
 	Versions     VersionsCmd     `cmd:"" help:"Application versions: list, latest, describe."`
 	Runs         RunsCmd         `cmd:"" help:"Runs: create, list, describe, items, results, watch, cancel, update-metadata, delete-artifacts."`
