@@ -298,67 +298,57 @@ func (f *metaFilter) match(doc any) bool {
 	if doc == nil {
 		return false
 	}
-	vals := walk([]any{doc}, f.path)
 	if f.cond == nil {
-		return len(vals) > 0
+		return visit(doc, f.path, func(any) bool { return true })
 	}
-	if f.inner != nil {
-		// A filter applies to each item, arrays unwrapped (lax mode).
-		vals = walk(unwrap(vals), f.inner)
-	}
-	for _, v := range unwrap(vals) {
-		if f.cond.test(v) {
-			return true
-		}
-	}
-	return false
+	return visit(doc, f.path, func(v any) bool {
+		// A filter applies to each element of an array (lax mode), and a
+		// comparison to each element of an array value.
+		return eachLax(v, func(item any) bool {
+			return visit(item, f.inner, func(x any) bool { return eachLax(x, f.cond.test) })
+		})
+	})
 }
 
-// walk follows path from vals in lax mode: members of arrays apply to each
-// element, missing members yield nothing.
-func walk(vals []any, path []pathSeg) []any {
-	for _, s := range path {
-		var next []any
-		for _, v := range vals {
-			switch {
-			case s.index == -1:
-				for _, o := range unwrap([]any{v}) {
-					if m, ok := o.(map[string]any); ok {
-						if x, ok := m[s.key]; ok {
-							next = append(next, x)
-						}
-					}
-				}
-			case s.index == -2:
-				if a, ok := v.([]any); ok {
-					next = append(next, a...)
-				} else {
-					next = append(next, v)
-				}
-			default:
-				if a, ok := v.([]any); ok && s.index < len(a) {
-					next = append(next, a[s.index])
-				} else if !ok && s.index == 0 {
-					next = append(next, v)
-				}
+// eachLax calls fn on v, or on each element when v is an array, until fn
+// reports true.
+func eachLax(v any, fn func(any) bool) bool {
+	if a, ok := v.([]any); ok {
+		for _, x := range a {
+			if fn(x) {
+				return true
 			}
 		}
-		vals = next
+		return false
 	}
-	return vals
+	return fn(v)
 }
 
-// unwrap replaces arrays by their elements (one level).
-func unwrap(vals []any) []any {
-	var out []any
-	for _, v := range vals {
-		if a, ok := v.([]any); ok {
-			out = append(out, a...)
-		} else {
-			out = append(out, v)
-		}
+// visit follows path from v in lax mode (members of arrays apply to each
+// element, missing members yield nothing) and calls fn on each value reached
+// until it reports true; it allocates nothing.
+func visit(v any, path []pathSeg, fn func(any) bool) bool {
+	if len(path) == 0 {
+		return fn(v)
 	}
-	return out
+	s, rest := path[0], path[1:]
+	switch {
+	case s.index == -1:
+		return eachLax(v, func(o any) bool {
+			m, ok := o.(map[string]any)
+			if !ok {
+				return false
+			}
+			x, ok := m[s.key]
+			return ok && visit(x, rest, fn)
+		})
+	case s.index == -2:
+		return eachLax(v, func(x any) bool { return visit(x, rest, fn) })
+	}
+	if a, ok := v.([]any); ok {
+		return s.index < len(a) && visit(a[s.index], rest, fn)
+	}
+	return s.index == 0 && visit(v, rest, fn)
 }
 
 // test compares one JSON value with the condition; values of another type

@@ -105,7 +105,7 @@ func (p *platform) listRuns(w http.ResponseWriter, r *http.Request, _ []string) 
 	p.mu.RLock()
 	t := p.now()
 	tm := p.timing()
-	var rows []runRow
+	var rows []*runRow
 	for _, rn := range p.st.runs {
 		visible := rn.OrgID == pr.OrgID || rn.SubmittedBy == pr.Subject
 		if forOrg != "" {
@@ -117,13 +117,15 @@ func (p *platform) listRuns(w http.ResponseWriter, r *http.Request, _ []string) 
 			(filter != nil && !filter.match(rn.Meta)) {
 			continue
 		}
-		row := runRow{r: rn, st: tm.run(rn, t)}
+		row := &runRow{r: rn, st: tm.run(rn, t)}
 		if needMeta {
 			row.meta, row.has = metaJSON(rn.Meta)
 		}
 		rows = append(rows, row)
 	}
-	slices.SortStableFunc(rows, func(a, b runRow) int { return compareRuns(keys, a, b) })
+	if len(keys) > 0 {
+		slices.SortStableFunc(rows, func(a, b *runRow) int { return compareRuns(keys, a, b) })
+	}
 	lo, hi := pageBounds(len(rows), page, size)
 	pageRuns := make([]*run, 0, hi-lo)
 	for _, row := range rows[lo:hi] {
@@ -139,7 +141,7 @@ func (p *platform) listRuns(w http.ResponseWriter, r *http.Request, _ []string) 
 }
 
 // compareRuns orders two runs by the sort keys.
-func compareRuns(keys []sortKey, a, b runRow) int {
+func compareRuns(keys []sortKey, a, b *runRow) int {
 	return compareKeys(keys, func(f string) int {
 		switch f {
 		case "run_id":
