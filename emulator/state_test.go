@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
@@ -134,5 +135,39 @@ func TestStateWrittenAfterChanges(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("temporary files left: %d entries", len(entries))
 	}
-	_ = http.StatusOK
+}
+
+func TestRunsSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e1 := startOn(t, Options{StateFile: path})
+	access, _, err := e1.IssueToken("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"application_id":"test-app","version_number":"1.0.0","items":[{"external_id":"slide-1","input_artifacts":[{"name":"whole_slide_image",
+"download_url":"https://storage.example.com/slide-1.tiff","metadata":{"checksum_base64_crc32c":"AAAAAA==","width_px":10,"height_px":10,"resolution_mpp":0.25,"media_type":"image/tiff"}}]}]}`
+	req, _ := http.NewRequest(http.MethodPost, e1.URL()+"/api/v1/runs", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+access)
+	req.Header.Set("Content-Type", "application/json")
+	status, _, created := do(t, req)
+	if status != http.StatusCreated {
+		t.Fatalf("create run: %d %s", status, created)
+	}
+	var run struct {
+		RunID string `json:"run_id"`
+	}
+	if err := json.Unmarshal(created, &run); err != nil || run.RunID == "" {
+		t.Fatalf("create answer %s", created)
+	}
+	if e1.Count("create_run") != 1 {
+		t.Errorf("create_run count %d", e1.Count("create_run"))
+	}
+	if err := e1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := StartTest(t, Options{StateFile: path})
+	access2, _, _ := e2.IssueToken("")
+	if status, _, b := get(t, e2.URL()+"/api/v1/runs/"+run.RunID, "Authorization", "Bearer "+access2); status != 200 || !strings.Contains(string(b), "slide") && !strings.Contains(string(b), run.RunID) {
+		t.Errorf("run after restart: %d %s", status, b)
+	}
 }
