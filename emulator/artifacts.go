@@ -5,65 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/aignostics/aignostics/checksum"
 )
-
-// artifactBytes is the deterministic content of one output artifact: word w
-// (8 bytes, little endian) is a SplitMix64 hash of seed+w, so any range is
-// generated on demand at memory speed and nothing is stored.
-type artifactBytes struct {
-	seed uint64
-	size int64
-}
-
-// mix64 is the SplitMix64 finalizer.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// ReadAt fills b with the bytes at off; it implements io.ReaderAt.
-func (a artifactBytes) ReadAt(b []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, fmt.Errorf("read artifact at %d: negative offset", off)
-	}
-	if off >= a.size {
-		return 0, io.EOF
-	}
-	n := len(b)
-	if rest := a.size - off; int64(n) > rest {
-		n = int(rest)
-	}
-	out := b[:n]
-	w := uint64(off / 8)
-	// A partial first word.
-	if skip := int(off % 8); skip != 0 {
-		var word [8]byte
-		binary.LittleEndian.PutUint64(word[:], mix64(a.seed+w*0x9e3779b97f4a7c15))
-		c := copy(out, word[skip:])
-		out = out[c:]
-		w++
-	}
-	for len(out) >= 8 {
-		binary.LittleEndian.PutUint64(out, mix64(a.seed+w*0x9e3779b97f4a7c15))
-		out = out[8:]
-		w++
-	}
-	if len(out) > 0 {
-		var word [8]byte
-		binary.LittleEndian.PutUint64(word[:], mix64(a.seed+w*0x9e3779b97f4a7c15))
-		copy(out, word[:])
-	}
-	if n < len(b) {
-		return n, io.EOF
-	}
-	return n, nil
-}
 
 // artifactObject is the storage object name of an output artifact.
 func artifactObject(r *run, artifactID string) string {
@@ -74,34 +20,12 @@ func artifactObject(r *run, artifactID string) string {
 func (p *platform) artifactContent(r *run, i int, name string) artifactBytes {
 	sum := sha256.Sum256([]byte(strconv.FormatInt(p.cfg.seed, 10) + "\x00" + r.ID + "\x00" +
 		strconv.Itoa(i) + "\x00" + name))
-	return artifactBytes{seed: binary.BigEndian.Uint64(sum[:8]), size: p.size}
-}
-
-// artifactCRC returns the CRC32C of an artifact's content, computed once.
-func (p *platform) artifactCRC(object string, a artifactBytes) uint32 {
-	p.crcMu.Lock()
-	c, ok := p.crcs[object]
-	p.crcMu.Unlock()
-	if ok {
-		return c
-	}
-	h := checksum.New()
-	buf := make([]byte, 256<<10)
-	for off := int64(0); off < a.size; off += int64(len(buf)) {
-		n, _ := a.ReadAt(buf, off)
-		_, _ = h.Write(buf[:n])
-	}
-	c = h.Sum32()
-	p.crcMu.Lock()
-	p.crcs[object] = c
-	p.crcMu.Unlock()
-	return c
+	return artifactBytes{gen: p.gen, seed: binary.BigEndian.Uint64(sum[:8]), size: p.size}
 }
 
 // artifactMetadata is the metadata of an available output artifact.
 func (p *platform) artifactMetadata(r *run, i int, o outputSpec) map[string]any {
-	id := outputID(r, i, o.Name)
-	crc := p.artifactCRC(artifactObject(r, id), p.artifactContent(r, i, o.Name))
+	crc := p.artifactContent(r, i, o.Name).crc32c()
 	return map[string]any{"checksum_base64_crc32c": checksum.Encode(crc), "media_type": o.MimeType}
 }
 
@@ -161,7 +85,7 @@ func (p *platform) object(bucket, object string) (storageObject, bool) {
 		return storageObject{}, false
 	}
 	a := p.artifactContent(r, i, o.Name)
-	crc := p.artifactCRC(object, a)
+	crc := a.crc32c()
 	return storageObject{Size: a.size, CRC32C: crc, ETag: fmt.Sprintf(`"%08x%08x"`, crc, uint32(a.seed)),
 		ContentType: o.MimeType, Content: a}, true
 }

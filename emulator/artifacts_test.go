@@ -13,7 +13,8 @@ import (
 )
 
 func TestArtifactBytesReadAt(t *testing.T) {
-	a := artifactBytes{seed: 42, size: 1000}
+	gen := newArtifactGen(5)
+	a := artifactBytes{gen: gen, seed: 42, size: 1000}
 	whole := make([]byte, 1000)
 	if n, err := a.ReadAt(whole, 0); n != 1000 || err != nil {
 		t.Fatalf("ReadAt whole: %d %v", n, err)
@@ -38,17 +39,43 @@ func TestArtifactBytesReadAt(t *testing.T) {
 		t.Error("negative offset accepted")
 	}
 	other := make([]byte, 1000)
-	_, _ = artifactBytes{seed: 43, size: 1000}.ReadAt(other, 0)
+	_, _ = artifactBytes{gen: gen, seed: 43, size: 1000}.ReadAt(other, 0)
 	if bytes.Equal(whole, other) {
 		t.Error("different seeds give the same bytes")
 	}
-	// The sequence 0..N streams without repeating 64 KiB blocks.
-	big := artifactBytes{seed: 1, size: 256 << 10}
+	// Chunks differ: the content does not repeat every 64 KiB.
+	big := artifactBytes{gen: gen, seed: 1, size: 256 << 10}
 	x, y := make([]byte, 64<<10), make([]byte, 64<<10)
 	_, _ = big.ReadAt(x, 0)
 	_, _ = big.ReadAt(y, 64<<10)
 	if bytes.Equal(x, y) {
 		t.Error("content repeats every 64 KiB")
+	}
+}
+
+func TestArtifactCRCWithoutReading(t *testing.T) {
+	gen := newArtifactGen(11)
+	for _, size := range []int64{0, 1, 7, 8, 9, genBlock - 1, genBlock, genBlock + 1, 3*genBlock + 5, 1 << 20, 5<<20 + 3} {
+		a := artifactBytes{gen: gen, seed: uint64(size) * 31, size: size}
+		h := checksum.New()
+		buf := make([]byte, 10000) // not a multiple of the block or of 8
+		for off := int64(0); off < size; off += int64(len(buf)) {
+			n, _ := a.ReadAt(buf, off)
+			_, _ = h.Write(buf[:n])
+		}
+		if got, want := a.crc32c(), h.Sum32(); got != want {
+			t.Errorf("size %d: computed CRC %08x, CRC of the bytes %08x", size, got, want)
+		}
+	}
+	if got, want := crcShiftZeros(0x12345678, 0), uint32(0x12345678); got != want {
+		t.Errorf("shift by 0 = %08x", got)
+	}
+}
+
+func BenchmarkArtifactCRC1GiB(b *testing.B) {
+	a := artifactBytes{gen: newArtifactGen(1), seed: 2, size: 1 << 30}
+	for b.Loop() {
+		_ = a.crc32c()
 	}
 }
 
@@ -159,7 +186,7 @@ func TestArtifactsDifferPerItemAndRun(t *testing.T) {
 }
 
 func BenchmarkArtifactRead(b *testing.B) {
-	a := artifactBytes{seed: 9, size: 64 << 20}
+	a := artifactBytes{gen: newArtifactGen(9), seed: 9, size: 64 << 20}
 	buf := make([]byte, 256<<10)
 	b.SetBytes(a.size)
 	for b.Loop() {

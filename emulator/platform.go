@@ -56,8 +56,7 @@ type platform struct {
 
 	mu      sync.RWMutex
 	st      platformState
-	crcMu   sync.Mutex
-	crcs    map[string]uint32 // artifact object name -> CRC32C of its bytes
+	gen     *artifactGen
 	routesM []route
 }
 
@@ -93,7 +92,7 @@ func newPlatform(c platformConfig) *platform {
 	p.cat = newCatalogue()
 	p.principal = func(r *http.Request) (principal, bool) { return principalFrom(r.Context()) }
 	p.st.byID = map[string]*run{}
-	p.crcs = map[string]uint32{}
+	p.gen = newArtifactGen(c.seed)
 	p.routesM = p.routes()
 	return p
 }
