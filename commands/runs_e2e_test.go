@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
@@ -58,7 +57,6 @@ func newBinaryCLI(tb testing.TB, bin string, emu *emulator.Emulator) *binaryCLI 
 type binaryResult struct {
 	stdout, stderr string
 	code           int
-	maxRSSKiB      int64
 }
 
 func (c *binaryCLI) run(args ...string) binaryResult {
@@ -73,9 +71,6 @@ func (c *binaryCLI) run(args ...string) binaryResult {
 		c.tb.Fatalf("run %v: %v", args, err)
 	}
 	r.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSSKiB = ru.Maxrss
-	}
 	return r
 }
 

@@ -58,6 +58,7 @@ type runsEnv struct {
 	token string
 	dir   string
 	now   func() time.Time // the command line's clock; nil: the emulator's
+	tty   bool             // stdout and stderr are terminals
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
@@ -98,6 +99,9 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 		Environ:     []string{},
 		TokenSource: runsToken(e.token),
 		Now:         now,
+		IsTerminal: func(s any) bool {
+			return e.tty && (s == any(&out) || s == any(&errb))
+		},
 	})
 	return runsResult{stdout: out.String(), stderr: errb.String(), code: code}
 }

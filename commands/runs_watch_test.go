@@ -25,6 +25,13 @@ func TestRunsWatchExitCodes(t *testing.T) {
 	if !strings.Contains(r.stdout, "TERMINATED (ALL_ITEMS_PROCESSED)") || !strings.Contains(r.stdout, "2 succeeded") {
 		t.Fatalf("watch text: %q", r.stdout)
 	}
+	// On a terminal: a live line, rewritten in place, ended by a newline.
+	e.tty = true
+	r = e.ok("runs", "watch", good)
+	if !strings.HasPrefix(r.stdout, "\r\x1b[K") || !strings.HasSuffix(r.stdout, "2 succeeded, 0 user error, 0 system error, 0 skipped\n") {
+		t.Fatalf("watch on a terminal: %q", r.stdout)
+	}
+	e.tty = false
 	e.fails(1, []string{"slide-fail-user", "USER_ERROR", "1 of 1 item(s) not succeeded"}, "runs", "watch", bad, "-o", "text")
 	e.fails(1, []string{`"error":"failed"`}, "runs", "watch", bad, "-o", "json")
 
