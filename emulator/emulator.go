@@ -369,3 +369,19 @@ func (e *Emulator) IssueToken(sub string) (access, refresh string, err error) {
 
 // signingKey exposes the current token signing key (for tests).
 func (e *Emulator) signingKey() (string, *rsa.PrivateKey) { return e.keys.current() }
+
+// CreateRuns seeds n runs of app:version ("" = the latest version), one item
+// each, submitted now; for list benchmarks. The emulator must be serving.
+func (e *Emulator) CreateRuns(n int, app, version string) error {
+	e.mu.Lock()
+	p := e.platform
+	e.mu.Unlock()
+	if p == nil {
+		return errors.New("create runs: the emulator is not serving yet")
+	}
+	if err := p.createRuns(n, app, version); err != nil {
+		return err
+	}
+	e.markDirty()
+	return nil
+}

@@ -149,3 +149,22 @@ func TestIssueTokenBeforeServe(t *testing.T) {
 		t.Errorf("Close of an unserved emulator: %v", err)
 	}
 }
+
+func TestCreateRunsSeedsTheAPI(t *testing.T) {
+	e := StartTest(t, Options{})
+	if err := e.CreateRuns(7, "test-app", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateRuns(1, "no-such-app", ""); err == nil {
+		t.Errorf("unknown application accepted")
+	}
+	access, _, _ := e.IssueToken("")
+	status, _, body := get(t, e.URL()+"/api/v1/runs?page_size=100", "Authorization", "Bearer "+access)
+	if status != 200 || strings.Count(string(body), `"run_id"`) != 7 {
+		t.Errorf("runs list: %d, %d runs", status, strings.Count(string(body), `"run_id"`))
+	}
+	unserved, _ := New(Options{})
+	if err := unserved.CreateRuns(1, "test-app", ""); err == nil {
+		t.Errorf("CreateRuns before Serve succeeded")
+	}
+}
