@@ -1,0 +1,99 @@
+package httpx
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+// TokenSource gives access tokens for the API.
+type TokenSource interface {
+	// Token returns a valid access token.
+	Token(ctx context.Context) (string, error)
+	// Invalidate reports that the API answered 401 to token: the next Token
+	// call must not return it.
+	Invalidate(token string)
+}
+
+// Options configure a Client. Zero values mean the defaults.
+type Options struct {
+	Timeout    time.Duration // connect, TLS, response headers, each idle body read; default 30s
+	RetryBase  time.Duration // backoff base, default 3s; doubled per retry, capped at 30s, jittered
+	MaxRetries int           // default 4 (0 means default; -1 means none)
+	UserAgent  string        // default DefaultUserAgent(main module version from the build info)
+
+	HTTPSProxy, HTTPProxy, NoProxy string // proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
+	CABundle                       string // REQUESTS_CA_BUNDLE: PEM added to the system pool
+	CertFile                       string // SSL_CERT_FILE: PEM that replaces the system roots
+
+	AuthOrigin string      // "scheme://host[:port]"; the token is sent only to this origin
+	Token      TokenSource // nil: no Authorization header
+
+	Debug io.Writer                                        // -v log (redacted); nil: off
+	Sleep func(ctx context.Context, d time.Duration) error // nil: a real timer honouring ctx
+	Rand  func() float64                                   // jitter source in [0,1); nil: math/rand/v2
+}
+
+// Defaults.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultRetryBase  = 3 * time.Second
+	DefaultMaxRetries = 4
+	MaxBackoff        = 30 * time.Second // cap of every wait, Retry-After included
+)
+
+// DefaultUserAgent returns "aignostics-go/<version> (<os>; <arch>)". An empty
+// version or Go's "(devel)" becomes "dev".
+func DefaultUserAgent(version string) string {
+	if version == "" || version == "(devel)" {
+		version = "dev"
+	}
+	return fmt.Sprintf("aignostics-go/%s (%s; %s)", version, runtime.GOOS, runtime.GOARCH)
+}
+
+// withDefaults returns o with zero values replaced by the defaults.
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = DefaultRetryBase
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent(buildVersion())
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepContext
+	}
+	return o
+}
+
+// sleepContext waits d or until ctx is done.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// buildVersion returns the main module's version from the build info, ""
+// when unknown.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		return bi.Main.Version
+	}
+	return ""
+}

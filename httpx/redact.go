@@ -1,0 +1,58 @@
+package httpx
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+)
+
+// redacted replaces every secret value.
+const redacted = "REDACTED"
+
+// secretParams are query, form and JSON keys whose values are secret.
+const secretParams = `access_token|refresh_token|id_token|code|code_verifier|client_secret|device_code|` +
+	`x-goog-signature|x-goog-credential|signature|x-amz-signature|password|token|share_token|assertion|subject_token`
+
+// redactors are applied in order by Redact. Compiled once; never modified.
+var redactors = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	// Authorization headers in any notation: "Authorization: Bearer x", "authorization=Basic y".
+	{regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)((?:bearer|basic|token)\s+)?[^\s"',;]+`), "${1}${2}" + redacted},
+	// Bearer tokens anywhere.
+	{regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]+=*`), "${1}" + redacted},
+	// key=value in query strings and forms.
+	{regexp.MustCompile(`(?i)(^|[?&;\s"'{(,])((?:` + secretParams + `)=)[^&\s#"',;)]*`), "${1}${2}" + redacted},
+	// "key": "value" in JSON.
+	{regexp.MustCompile(`(?i)("(?:` + secretParams + `)"\s*:\s*")(?:[^"\\]|\\.)*"`), `${1}` + redacted + `"`},
+	// Anything shaped like a JWT.
+	{regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), redacted},
+	// Passwords in URLs: scheme://user:password@host.
+	{regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`), "${1}" + redacted + "@"},
+}
+
+// Redact masks secrets in s: bearer tokens and Authorization values, the
+// values of access_token, refresh_token, id_token, code, code_verifier,
+// client_secret, device_code, X-Goog-Signature, X-Goog-Credential, Signature
+// (and similar) in query strings, forms and JSON, JWT-shaped strings, and
+// passwords in URLs.
+func Redact(s string) string {
+	for _, r := range redactors {
+		s = r.re.ReplaceAllString(s, r.repl)
+	}
+	return s
+}
+
+// redactUserinfo masks a proxy URL's password for messages.
+func redactUserinfo(s string) string { return Redact(s) }
+
+// redactURLError strips the URL (which may carry secrets) out of a
+// *url.Error from url.Parse, keeping the cause.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return errors.New(ue.Op + " " + Redact(ue.URL) + ": " + ue.Err.Error())
+	}
+	return err
+}

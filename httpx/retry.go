@@ -1,0 +1,260 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Do sends req with the retry rules: GET and HEAD retry on 5xx, 429,
+// timeouts, resets and other network errors; PUT and DELETE only when the
+// request never reached the server or the server answered 5xx/429; POST (and
+// PATCH) only when it never reached the server; never on other 4xx. A 401 is
+// answered once by a fresh token (see HTTP). A status of 400 or more becomes
+// an *APIError (its body read and closed); a network failure a
+// *RequestError, matching ErrMaybeSent when a non-idempotent request may have
+// taken effect. The caller closes the returned body; each of its reads is
+// bounded by the timeout.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	return c.do(req, nil)
+}
+
+// JSON sends in (JSON-encoded, when not nil) with method to url and decodes
+// the answer into out (when not nil). The body is read and decoded inside
+// the retry loop, so a GET whose body is cut off or undecodable is retried.
+func (c *Client) JSON(ctx context.Context, method, url string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode request body of %s %s: %w", method, Redact(url), err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return fmt.Errorf("build request %s %s: %w", method, Redact(url), redactURLError(err))
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	_, err = c.do(req, func(resp *http.Response) error { return decodeBody(resp, out) })
+	return err
+}
+
+// bodyError is a failure to read or decode a 2xx answer.
+type bodyError struct {
+	read bool // the body could not be read (cut off, reset, stalled)
+	err  error
+}
+
+func (e *bodyError) Error() string {
+	if e.read {
+		return "read response body: " + e.err.Error()
+	}
+	return "decode response body: " + e.err.Error()
+}
+func (e *bodyError) Unwrap() error { return e.err }
+
+// decodeBody reads the whole body, closes it and decodes it into out.
+func decodeBody(resp *http.Response, out any) error {
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return &bodyError{read: true, err: err}
+	}
+	if out == nil {
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 && resp.StatusCode != http.StatusOK {
+		return nil // 201/202/204 without a body
+	}
+	// Decode into a fresh value so a failed attempt leaves out untouched.
+	pv := reflect.ValueOf(out)
+	if pv.Kind() != reflect.Pointer || pv.IsNil() {
+		return &bodyError{err: fmt.Errorf("decode target %T is not a non-nil pointer", out)}
+	}
+	fresh := reflect.New(pv.Elem().Type())
+	if err := json.Unmarshal(data, fresh.Interface()); err != nil {
+		return &bodyError{err: err}
+	}
+	pv.Elem().Set(fresh.Elem())
+	return nil
+}
+
+// idempotent methods are retried after any network failure.
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// retryOnStatus reports whether method may be retried after a 5xx or 429.
+func retryOnStatus(method string) bool {
+	return idempotent(method) || method == http.MethodPut || method == http.MethodDelete
+}
+
+// do is the retry loop shared by Do and JSON; consume (JSON) reads a 2xx
+// body inside the loop.
+func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*http.Response, error) {
+	ctx := req.Context()
+	method, where := req.Method, Redact(req.URL.String())
+	maxRetries := c.o.MaxRetries
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		maxRetries = 0 // the body cannot be sent twice
+	}
+	for attempt := 0; ; attempt++ {
+		var sent atomic.Bool
+		r := req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
+		}))
+		if attempt > 0 && req.GetBody != nil {
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, &RequestError{Method: method, URL: where, Err: fmt.Errorf("rewind request body: %w", err)}
+			}
+			r.Body = b
+		}
+		resp, err := c.hc.Do(r)
+		var (
+			retry bool
+			wait  time.Duration
+			final error
+		)
+		switch {
+		case err != nil:
+			err = unwrapURLError(err)
+			var te *tokenError
+			if errors.As(err, &te) {
+				return nil, fmt.Errorf("%s %s: %w", method, where, te)
+			}
+			if ctx.Err() != nil {
+				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx)}
+			}
+			maybe := !idempotent(method) && sent.Load()
+			retry = retryableNetError(err) && (idempotent(method) || !sent.Load())
+			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: maybe}
+		case resp.StatusCode >= 400:
+			apiErr := newAPIError(method, req.URL.String(), resp)
+			retry = (resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests) && retryOnStatus(method)
+			if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+				wait = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			}
+			final = apiErr
+		case consume == nil:
+			return resp, nil
+		default:
+			err := consume(resp)
+			if err == nil {
+				return resp, nil
+			}
+			if ctx.Err() != nil {
+				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx)}
+			}
+			var be *bodyError
+			readFail := errors.As(err, &be) && be.read
+			retry = idempotent(method)
+			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: readFail && !idempotent(method)}
+		}
+		if !retry || attempt >= maxRetries {
+			return nil, final
+		}
+		d := c.backoff(attempt, wait)
+		c.log.printf("retry %d/%d %s %s in %s: %v", attempt+1, maxRetries, method, where, d, final)
+		if err := c.o.Sleep(ctx, d); err != nil {
+			return nil, &RequestError{Method: method, URL: where, Err: fmt.Errorf("waiting to retry after %v: %w", final, err)}
+		}
+	}
+}
+
+// backoff returns the wait before retry number attempt+1: Retry-After when
+// the server gave one, else base*2^attempt with equal jitter; both capped.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, MaxBackoff)
+	}
+	d := c.o.RetryBase
+	for i := 0; i < attempt && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, MaxBackoff)
+	r := rand.Float64
+	if c.o.Rand != nil {
+		r = c.o.Rand
+	}
+	return d/2 + time.Duration(r()*float64(d/2))
+}
+
+// retryAfter parses a Retry-After value (seconds or an HTTP date), capped
+// at MaxBackoff; 0 when absent or unusable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		if n > int64(MaxBackoff/time.Second) {
+			return MaxBackoff
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d <= 0 {
+			return 0
+		}
+		return min(d, MaxBackoff)
+	}
+	return 0
+}
+
+// unwrapURLError removes the *url.Error that http.Client adds (its message
+// holds the unredacted URL).
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// retryableNetError reports whether a failure without an answer may go
+// away on its own: not certificate problems, bad URLs or redirect loops.
+func retryableNetError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostname         x509.HostnameError
+		invalid          x509.CertificateInvalidError
+		verify           *tls.CertificateVerificationError
+		record           tls.RecordHeaderError
+		cfg              *ConfigError
+	)
+	switch {
+	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
+		errors.As(err, &verify), errors.As(err, &record), errors.As(err, &cfg):
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"unsupported protocol scheme", "stopped after", "no Host in request URL", "invalid header field"} {
+		if strings.Contains(msg, s) {
+			return false
+		}
+	}
+	return true
+}
