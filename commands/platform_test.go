@@ -369,7 +369,10 @@ func TestPlatformEndToEnd(t *testing.T) {
 		_, before := c.cacheFile()
 
 		c.expireCache()
-		c.must("platform", "whoami")
+		r := c.must("-v", "platform", "whoami") // the debug log must not show tokens either
+		if !strings.Contains(r.stderr, "/oauth/token") {
+			t.Errorf("-v did not log the refresh request:\n%s", r.stderr)
+		}
 		if n := emu.Count("grant:refresh_token"); n != 1 {
 			t.Fatalf("refresh grants after expiry = %d, want 1", n)
 		}
@@ -387,10 +390,25 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 		emu.RevokeRefreshTokens()
 		c.expireCache()
-		r := c.run("platform", "whoami")
+		r = c.run("-v", "platform", "whoami")
 		if r.code != 4 || !strings.Contains(r.stderr, "platform login") {
 			t.Errorf("revoked: exit %d, stderr %q; want 4", r.code, r.stderr)
 		}
+	})
+
+	t.Run("corrupt cache counts as absent and is replaced", func(t *testing.T) {
+		emu := emulator.StartTest(t, emulator.Options{})
+		c := newPlatformCLI(t, bin, emu)
+		c.login()
+		path, _ := c.cacheFile()
+		if err := os.WriteFile(path, []byte("{\"access_token\": [garbage"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.run("platform", "token"); r.code != 4 {
+			t.Errorf("token with a corrupt cache: exit %d %s", r.code, r.stderr)
+		}
+		c.login()
+		c.must("platform", "token")
 	})
 
 	t.Run("short token lifetime refreshes each run", func(t *testing.T) {

@@ -52,7 +52,11 @@ func (m *Manager) Token(ctx context.Context) (string, error) {
 	if !errors.Is(err, ErrLoginRequired) || !m.c.Interactive() {
 		return "", err
 	}
-	fmt.Fprintf(m.c.Stderr, "%v; starting a login.\n", loginReason(err))
+	if r := loginReason(err); r == "not logged in" {
+		fmt.Fprintln(m.c.Stderr, "Not logged in; starting a login.")
+	} else {
+		fmt.Fprintf(m.c.Stderr, "Login needed (%s); starting a login.\n", r)
+	}
 	t, _, err = m.Login(ctx, LoginOptions{Relogin: true})
 	if err != nil {
 		return "", err

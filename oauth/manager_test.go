@@ -186,7 +186,7 @@ func TestInteractiveTokenStartsLogin(t *testing.T) {
 	if f.count("device") != 1 {
 		t.Error("no device login ran")
 	}
-	if !strings.Contains(stderr.String(), "not logged in; starting a login") {
+	if !strings.Contains(stderr.String(), "Not logged in; starting a login") {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 }
