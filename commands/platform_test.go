@@ -396,6 +396,24 @@ func TestPlatformEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a 401 from the API refreshes once and retries", func(t *testing.T) {
+		emu := emulator.StartTest(t, emulator.Options{})
+		c := newPlatformCLI(t, bin, emu)
+		c.login()
+		if err := emu.RotateKey(); err != nil {
+			t.Fatal(err)
+		}
+		emu.DropOldKeys() // the cached access token no longer verifies at the API
+		r := c.must("-o", "json", "platform", "whoami")
+		if n := emu.Count("grant:refresh_token"); n != 1 {
+			t.Errorf("refresh grants = %d, want 1", n)
+		}
+		if decode(t, r.stdout)["user"] == nil {
+			t.Errorf("whoami after 401: %s", r.stdout)
+		}
+		c.cacheFile()
+	})
+
 	t.Run("corrupt cache counts as absent and is replaced", func(t *testing.T) {
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
