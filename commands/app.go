@@ -30,7 +30,7 @@ type CLI struct {
 
 	Applications ApplicationsCmd `cmd:"" help:"Applications you may run: list, describe."`
 	Versions     VersionsCmd     `cmd:"" help:"Application versions: list, latest, describe."`
-	Runs         RunsCmd         `cmd:"" help:"Runs: create, list, describe, items, results, watch, cancel, update-metadata, delete-artifacts."`
+	Runs         RunsCmd         `cmd:"" help:"Submit, list, inspect, watch, cancel and download runs; maintain their metadata and artifacts."`
 	Emulator     EmulatorCmd     `cmd:"" help:"Serve a local Aignostics Platform (OAuth, API, storage) for trying the CLI and testing pipelines."`
 }
 
