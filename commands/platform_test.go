@@ -414,6 +414,25 @@ func TestPlatformEndToEnd(t *testing.T) {
 		c.cacheFile()
 	})
 
+	t.Run("token provider", func(t *testing.T) {
+		emu := emulator.StartTest(t, emulator.Options{})
+		c := newPlatformCLI(t, bin, emu)
+		prov := filepath.Join(c.home, "provider.sh")
+		script := "#!/bin/sh\necho '{\"access_token\":\"provided-token-123\",\"expires_in\":600}'\n"
+		if err := os.WriteFile(prov, []byte(script), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		r := c.must("--token-provider", prov, "platform", "token", "--format", "exec-credential")
+		v := decode(t, r.stdout)
+		st, _ := v["status"].(map[string]any)
+		if st["token"] != "provided-token-123" || st["expirationTimestamp"] == nil {
+			t.Errorf("exec credential from the provider: %s", r.stdout)
+		}
+		if r := c.run("--token-provider", prov, "platform", "login"); r.code != 2 {
+			t.Errorf("login with a provider: exit %d", r.code)
+		}
+	})
+
 	t.Run("corrupt cache counts as absent and is replaced", func(t *testing.T) {
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
