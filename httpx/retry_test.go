@@ -195,16 +195,16 @@ func TestRetryAfterHonoured(t *testing.T) {
 func TestRetryAfterParsing(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := map[string]time.Duration{
-		"":                              0,
-		"0":                             0,
-		"-3":                            0,
-		"5":                             5 * time.Second,
-		"99999999999999999999":          0,
-		"31":                            30 * time.Second,
+		"":                     0,
+		"0":                    0,
+		"-3":                   0,
+		"5":                    5 * time.Second,
+		"99999999999999999999": 0,
+		"31":                   30 * time.Second,
 		now.Add(10 * time.Second).Format(http.TimeFormat): 10 * time.Second,
 		now.Add(time.Hour).Format(http.TimeFormat):        30 * time.Second,
 		now.Add(-time.Hour).Format(http.TimeFormat):       0,
-		"Fri, 31 Dec 1999 23:59:59 GMT":                    0,
+		"Fri, 31 Dec 1999 23:59:59 GMT":                   0,
 	}
 	for in, want := range tests {
 		if got := retryAfter(in, now); got != want {
@@ -270,7 +270,10 @@ func TestJSONPostNeverResentAfterReachingServer(t *testing.T) {
 	})
 	t.Run("undecodable answer", func(t *testing.T) {
 		s := newScript(t, 0, 201)
-		s.body = func(w http.ResponseWriter, r *http.Request, step int) { w.WriteHeader(201); w.Write([]byte("not json")) }
+		s.body = func(w http.ResponseWriter, r *http.Request, step int) {
+			w.WriteHeader(201)
+			w.Write([]byte("not json"))
+		}
 		c, _ := testClient(t, Options{})
 		var out map[string]any
 		err := c.JSON(context.Background(), "POST", s.srv.URL+"/runs", map[string]string{"a": "b"}, &out)

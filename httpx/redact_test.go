@@ -1,0 +1,75 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Authorization: Bearer abc.def-ghi", "Authorization: Bearer REDACTED"},
+		{"authorization=Basic Zm9vOmJhcg==", "authorization=Basic REDACTED"},
+		{`{"Authorization": "Bearer x1"}`, `{"Authorization": "Bearer REDACTED"}`},
+		{"sent bearer tok_123", "sent bearer REDACTED"},
+		{"GET https://h/cb?code=abc123&state=s1", "GET https://h/cb?code=REDACTED&state=s1"},
+		{"grant_type=refresh_token&refresh_token=r1&client_id=c", "grant_type=refresh_token&refresh_token=REDACTED&client_id=c"},
+		{"code_verifier=v&client_secret=cs&device_code=dc", "code_verifier=REDACTED&client_secret=REDACTED&device_code=REDACTED"},
+		{"https://storage/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=sa%40p.iam%2F20260101&X-Goog-Signature=deadbeef",
+			"https://storage/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=REDACTED&X-Goog-Signature=REDACTED"},
+		{"https://s3/x?Signature=abc&Expires=1", "https://s3/x?Signature=REDACTED&Expires=1"},
+		{`{"access_token": "a\"b", "refresh_token":"r", "id_token" : "i", "token_type": "Bearer"}`,
+			`{"access_token": "REDACTED", "refresh_token":"REDACTED", "id_token" : "REDACTED", "token_type": "Bearer"}`},
+		{"token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln here", "token REDACTED here"},
+		{"http://user:hunter2@proxy:3128", "http://user:REDACTED@proxy:3128"},
+		{"no secrets: client_id=abc&state=xyz&scope=offline_access", "no secrets: client_id=abc&state=xyz&scope=offline_access"},
+		{"zipcode=12345&barcode=9", "zipcode=12345&barcode=9"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDebugLogRedacted(t *testing.T) {
+	const token = "secret-access-token-123"
+	s := newScript(t, 503, 200)
+	var log bytes.Buffer
+	c, _ := testClient(t, Options{Debug: &log, Token: &fakeTokens{tokens: []string{token}}, AuthOrigin: s.srv.URL})
+	url := s.srv.URL + "/file?X-Goog-Signature=sig-value-456&code=code-789&page=2"
+	req, _ := http.NewRequest("GET", url, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	out := log.String()
+	for _, secret := range []string{token, "sig-value-456", "code-789"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log leaks %q:\n%s", secret, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	wantPrefixes := []string{"-> GET " + s.srv.URL + "/file?", "<- 503 GET ", "retry 1/4 GET ", "-> GET ", "<- 200 GET "}
+	if len(lines) != len(wantPrefixes) {
+		t.Fatalf("log has %d lines, want %d:\n%s", len(lines), len(wantPrefixes), out)
+	}
+	for i, p := range wantPrefixes {
+		if !strings.HasPrefix(lines[i], p) {
+			t.Errorf("line %d = %q, want prefix %q", i, lines[i], p)
+		}
+	}
+	if !strings.Contains(lines[4], "page=2") || !strings.HasSuffix(lines[4], "ms)") && !strings.HasSuffix(lines[4], "s)") {
+		t.Errorf("answer line %q", lines[4])
+	}
+	// The APIError of a failed request is redacted too.
+	s2 := newScript(t, 404)
+	c2, _ := testClient(t, Options{})
+	err = c2.JSON(context.Background(), "GET", s2.srv.URL+"/x?refresh_token=rt-secret", nil, nil)
+	if err == nil || strings.Contains(err.Error(), "rt-secret") {
+		t.Errorf("error %v", err)
+	}
+}
