@@ -18,7 +18,7 @@ import (
 // response as it is ({"access_token", "expires_in", ...}). It keeps the
 // rotated refresh token for its next run.
 const curlProvider = `set -e
-resp=$(curl -sS --fail-with-body -d grant_type=refresh_token -d client_id=aignostics-local-interactive \
+resp=$(curl -sS -f -d grant_type=refresh_token -d client_id=aignostics-local-interactive \
 	--data-urlencode "refresh_token@$REFRESH_FILE" "$AIGNOSTICS_API_ROOT/oauth/token")
 printf '%s' "$resp" | sed -n 's/.*"refresh_token": *"\([^"]*\)".*/\1/p' | tr -d '\n' > "$REFRESH_FILE.new"
 mv "$REFRESH_FILE.new" "$REFRESH_FILE"
@@ -149,7 +149,7 @@ func TestHelperMain(t *testing.T) {
 const callbackPlugin = `set -e
 cmd=$(printf '%s' "$AIGNOSTICS_TOKEN_COMMAND" | sed 's/^\["//; s/"\]$//; s/","/ /g')
 tok=$($cmd)
-curl -sS --fail-with-body -H "Authorization: Bearer $tok" "$AIGNOSTICS_API_ROOT/api/v1/me"`
+curl -sS -f -H "Authorization: Bearer $tok" "$AIGNOSTICS_API_ROOT/api/v1/me"`
 
 func TestPluginCallsBackForAToken(t *testing.T) {
 	w := newProviderWorld(t)
