@@ -106,8 +106,14 @@ func (a *authServer) handleDecision(w http.ResponseWriter, r *http.Request) {
 // approveCode issues an authorization code for req and redirects to the client.
 func (a *authServer) approveCode(w http.ResponseWriter, r *http.Request, req *authRequest) {
 	code := randomToken(32)
+	now := a.e.now()
 	a.mu.Lock()
-	a.codes[code] = &authCode{authRequest: *req, Subject: DefaultSubject, Expires: a.e.now().Add(codeLifetime)}
+	for c, ac := range a.codes { // forget expired codes
+		if now.After(ac.Expires) {
+			delete(a.codes, c)
+		}
+	}
+	a.codes[code] = &authCode{authRequest: *req, Subject: DefaultSubject, Expires: now.Add(codeLifetime)}
 	a.mu.Unlock()
 	redirectWith(w, r, req.RedirectURI, url.Values{"code": {code}}, req.State)
 }

@@ -54,12 +54,19 @@ func (a *authServer) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 	}
 	code := randomToken(32)
 	uc := newUserCode()
+	now := a.e.now()
 	a.mu.Lock()
+	for h, d := range a.devices { // forget device codes expired long ago
+		if now.After(d.Expires.Add(deviceLifetime)) {
+			delete(a.devices, h)
+			delete(a.userCodes, d.UserCode)
+		}
+	}
 	for a.userCodes[uc] != "" {
 		uc = newUserCode()
 	}
 	h := hashSecret(code)
-	a.devices[h] = &deviceGrant{ClientID: ClientIDDevice, Scope: scope, UserCode: uc, Expires: a.e.now().Add(deviceLifetime), Status: devicePending}
+	a.devices[h] = &deviceGrant{ClientID: ClientIDDevice, Scope: scope, UserCode: uc, Expires: now.Add(deviceLifetime), Status: devicePending}
 	a.userCodes[uc] = h
 	a.mu.Unlock()
 	verify := a.e.URL() + "/activate"

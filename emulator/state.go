@@ -85,6 +85,12 @@ func (e *Emulator) markDirty() {
 	if s == nil || s.path == "" {
 		return
 	}
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed { // Close has written the final state
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.timer != nil {
