@@ -26,22 +26,19 @@ func (m *Manager) LogoutContext(ctx context.Context, all bool) (removed int, err
 	m.mem, m.memFresh = nil, false
 	files := []string{m.path}
 	if all {
-		files, err = filepath.Glob(filepath.Join(m.c.CacheDir, "*.json"))
+		files, err = cacheFiles(m.c.CacheDir)
 		if err != nil {
-			return 0, fmt.Errorf("list token cache %s: %w", m.c.CacheDir, err)
+			return 0, err
 		}
 	}
 	var revoke []string
 	var errs []error
 	for _, f := range files {
-		data, rerr := os.ReadFile(f)
-		if errors.Is(rerr, fs.ErrNotExist) {
-			continue
+		data, gone, err := m.removeLocked(ctx, f)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		if err := os.Remove(f); err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("remove token cache %s: %w", f, err))
-			}
+		if !gone {
 			continue
 		}
 		removed++
@@ -54,6 +51,30 @@ func (m *Manager) LogoutContext(ctx context.Context, all bool) (removed int, err
 		m.revoke(ctx, tok, client)
 	}
 	return removed, errors.Join(errs...)
+}
+
+// removeLocked removes a cache file under its lock (a refresh running in
+// another process must not write it back) and returns what it held.
+func (m *Manager) removeLocked(ctx context.Context, path string) (data []byte, removed bool, err error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	lock, err := acquireLock(ctx, path+".lock", m.c.Now, m.c.Sleep)
+	if err != nil {
+		return nil, false, err
+	}
+	defer lock.release()
+	data, err = os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err := os.Remove(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("remove token cache %s: %w", path, err)
+	}
+	return data, true, nil
 }
 
 // revokeURL is {base}/oauth/revoke next to the token endpoint.
@@ -80,4 +101,36 @@ func (m *Manager) revoke(ctx context.Context, token, client string) {
 	_, _ = postForm(ctx, m.c.HTTPClient, "revocation", u, url.Values{
 		"token": {token}, "token_type_hint": {"refresh_token"}, "client_id": {client},
 	}, &ignored)
+}
+
+// cacheFiles lists the token cache files in dir: names that are a hex
+// SHA-256 plus ".json" (other files someone keeps there are left alone).
+func cacheFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list token cache %s: %w", dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if isCacheName(e.Name()) && e.Type().IsRegular() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+func isCacheName(name string) bool {
+	key, ok := strings.CutSuffix(name, ".json")
+	if !ok || len(key) != 64 {
+		return false
+	}
+	for _, c := range key {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -361,7 +361,8 @@ func TestLogout(t *testing.T) {
 	m, first := loggedIn(t, f, c)
 	other := c
 	other.Audience = "other"
-	os.WriteFile(filepath.Join(c.CacheDir, "extra.json"), []byte("{}"), 0o600)
+	os.WriteFile(filepath.Join(c.CacheDir, strings.Repeat("ab", 32)+".json"), []byte("{}"), 0o600)
+	os.WriteFile(filepath.Join(c.CacheDir, "someone-else.json"), []byte("{}"), 0o600)
 
 	n, err := NewManager(c).Logout(false)
 	if err != nil || n != 1 {
@@ -386,6 +387,9 @@ func TestLogout(t *testing.T) {
 	n, err = m.Logout(true)
 	if err != nil || n != 2 {
 		t.Fatalf("Logout(all) = %d, %v; want 2", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(c.CacheDir, "someone-else.json")); err != nil {
+		t.Errorf("Logout(all) removed a file that is not a token cache: %v", err)
 	}
 }
 
