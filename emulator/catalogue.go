@@ -196,11 +196,12 @@ func slideSchema(he bool) map[string]any {
 		"required":   required,
 	}
 	if he {
-		props["specimen"] = map[string]any{"$ref": "#/$defs/Specimen"}
-		props["staining_method"] = map[string]any{"type": "string", "enum": []any{"H&E"}}
+		props["specimen"] = map[string]any{"anyOf": []any{map[string]any{"$ref": "#/$defs/Specimen"}}, "title": "Specimen"}
+		props["staining_method"] = map[string]any{"type": "string", "enum": []any{"H&E"}, "const": "H&E", "title": "Staining Method"}
 		s["required"] = append(required, "specimen", "staining_method")
 		s["$defs"] = map[string]any{"Specimen": map[string]any{
 			"type":     "object",
+			"title":    "Specimen",
 			"required": []any{"tissue", "disease"},
 			"properties": map[string]any{
 				"tissue":  map[string]any{"type": "string", "enum": []any{"LUNG", "BREAST", "COLON", "LIVER", "SKIN", "OTHER"}},

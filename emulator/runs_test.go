@@ -288,3 +288,49 @@ func TestRunNotFoundAndForbidden(t *testing.T) {
 	h.want(h.do("GET", "/api/v1/nothing", nil), http.StatusNotFound)
 	h.want(h.do("DELETE", "/api/v1/runs", nil), http.StatusMethodNotAllowed)
 }
+
+// TestConcurrentRequests mixes writers and readers (run under -race).
+func TestConcurrentRequests(t *testing.T) {
+	h := newHarness(t)
+	seed := h.createRun(runBody("he-tme", "", "s0", "s1"))
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 5 {
+				switch g % 4 {
+				case 0:
+					id := h.createRun(runBody("test-app", "", fmt.Sprintf("g%d-%d", g, i)))
+					h.do("POST", "/api/v1/runs/"+id+"/cancel", nil)
+				case 1:
+					if r := h.do("GET", "/api/v1/runs?sort=-submitted_at&page_size=100", nil); r.Status != http.StatusOK {
+						err = fmt.Errorf("list: %d", r.Status)
+					}
+				case 2:
+					h.do("GET", "/api/v1/runs/"+seed+"/items", nil)
+					h.do("PUT", "/api/v1/runs/"+seed+"/custom-metadata", map[string]any{"custom_metadata": map[string]any{"i": i}})
+				default:
+					h.clock.Advance(time.Second)
+					if r := h.do("GET", "/api/v1/runs/"+seed+"/items/s0", nil); r.Status == http.StatusOK {
+						if id := r.str("output_artifacts/0/output_artifact_id"); id != "" {
+							h.p.object(resultsBucket, "runs/"+seed+"/"+id)
+						}
+					}
+					if _, e := h.p.snapshot(); e != nil {
+						err = e
+					}
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	r := h.want(h.do("GET", "/api/v1/runs?page_size=100", nil), http.StatusOK)
+	if n := len(r.list()); n != 11 {
+		t.Errorf("%d runs after the concurrent creates, want 11", n)
+	}
+}
