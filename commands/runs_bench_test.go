@@ -1,19 +1,15 @@
 package commands
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
-	"github.com/aignostics/aignostics/httpx"
-	"github.com/aignostics/aignostics/resources"
 )
 
 // BenchmarkRunsListBinary10000 runs `aignostics runs list -o jsonl` over
@@ -27,15 +23,9 @@ func BenchmarkRunsListBinary10000(b *testing.B) {
 	const n = 10000
 	bin := runsBinary(b, b.TempDir())
 	emu := emulator.StartTest(b, emulator.Options{ArtifactSize: 1024})
-	access, _, err := emu.IssueToken(emulator.DefaultSubject)
-	if err != nil {
+	if err := emu.CreateRuns(n, "test-app", ""); err != nil {
 		b.Fatal(err)
 	}
-	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(emu.URL()), Token: runsToken(access)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	seedBenchRuns(b, resources.NewFromHTTP(emu.URL(), hc, resources.Options{}), n)
 	c := newBinaryCLI(b, bin, emu)
 	gnuTime, err := exec.LookPath("/usr/bin/time")
 	if err != nil {
@@ -83,35 +73,4 @@ func readKiB(path string) (int64, error) {
 		return 0, fmt.Errorf("empty %s", path)
 	}
 	return strconv.ParseInt(fields[len(fields)-1], 10, 64)
-}
-
-func seedBenchRuns(b *testing.B, c *resources.Client, n int) {
-	var wg sync.WaitGroup
-	var once sync.Once
-	var firstErr error
-	next := make(chan int)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				v := "1.1.0"
-				it := resources.ItemCreationRequest{ExternalID: fmt.Sprintf("bench-%05d", i), InputArtifacts: []resources.InputArtifactCreationRequest{{
-					Name: "whole_slide_image", DownloadURL: "https://storage.example.com/s.tiff",
-					Metadata: map[string]any{"checksum_base64_crc32c": "AAAAAA==", "width_px": 1, "height_px": 1, "resolution_mpp": 0.25, "media_type": "image/tiff"},
-				}}}
-				if _, err := c.Runs().Create(context.Background(), resources.RunCreationRequest{ApplicationID: "test-app", VersionNumber: &v, Items: []resources.ItemCreationRequest{it}}); err != nil {
-					once.Do(func() { firstErr = err })
-				}
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		b.Fatalf("seed runs: %v", firstErr)
-	}
 }

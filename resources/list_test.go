@@ -193,3 +193,30 @@ func plainHTTP(t testing.TB) *httpx.Client {
 	}
 	return hc
 }
+
+func TestRunsListManyPages(t *testing.T) {
+	e := newEnv(t)
+	const n = 1234
+	if err := e.emu.CreateRuns(n, "test-app", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{100, 37} {
+		before := e.emu.Count("request")
+		seen := map[string]bool{}
+		for r, err := range e.c.Runs().ListData(context.Background(), resources.RunListOptions{PageSize: size, ApplicationVersion: "1.0.0"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[r.RunID] {
+				t.Fatalf("page size %d: run %s listed twice", size, r.RunID)
+			}
+			seen[r.RunID] = true
+		}
+		if len(seen) != n {
+			t.Fatalf("page size %d: %d runs, want %d", size, len(seen), n)
+		}
+		if got, want := e.emu.Count("request")-before, n/size+1; got != want {
+			t.Fatalf("page size %d: %d requests, want %d", size, got, want)
+		}
+	}
+}
