@@ -127,10 +127,8 @@ func (p *platform) runJSON(r *run, t time.Time, q map[*run]queueCounts) runJSON 
 	case stats.ItemSucceededCount > 0:
 		out.Output = outputPartial
 	}
-	if failed := stats.ItemUserErrorCount + stats.ItemSystemErrorCount; failed > 0 && st.State == stateTerminated {
-		out.ErrorCode = strPtr("SCHEDULER.ITEMS_WITH_ERROR")
-		out.ErrorMessage = strPtr("some items ended with an error; see the items for details")
-	}
+	// error_code/error_message stay null: item failures are reported on the
+	// items (and counted in statistics); the emulator has no run-level failure.
 	if c, ok := q[r]; ok {
 		out.NumPrecedingItemsOrg = &c.org
 		out.NumPrecedingItemsPlatform = &c.platform

@@ -84,7 +84,7 @@ func TestRunProgression(t *testing.T) {
 		}
 	}
 	run := h.want(h.do("GET", "/api/v1/runs/"+id, nil), http.StatusOK)
-	if run.str("output") != "PARTIAL" || run.get("error_code") == nil {
+	if run.str("output") != "PARTIAL" || run.get("error_code") != nil {
 		t.Errorf("run with failures: output %s error_code %v", run.str("output"), run.get("error_code"))
 	}
 }
