@@ -32,6 +32,7 @@ type CLI struct {
 	Versions     VersionsCmd     `cmd:"" help:"Application versions: list, latest, describe."`
 	Runs         RunsCmd         `cmd:"" help:"Submit, list, inspect, watch, cancel and download runs; maintain their metadata and artifacts."`
 	Emulator     EmulatorCmd     `cmd:"" help:"Serve a local Aignostics Platform (OAuth, API, storage) for trying the CLI and testing pipelines."`
+	Storage      StorageCmd      `cmd:"" help:"Google Cloud Storage helpers: sign gs:// URLs (V4, service-account key)."`
 }
 
 // Globals holds the global flags and everything a command needs from its
