@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -235,7 +236,8 @@ func unwrapURLError(err error) error {
 }
 
 // retryableNetError reports whether a failure without an answer may go
-// away on its own: not certificate problems, bad URLs or redirect loops.
+// away on its own: not certificate problems, unknown hosts, bad URLs or
+// redirect loops.
 func retryableNetError(err error) bool {
 	var (
 		unknownAuthority x509.UnknownAuthorityError
@@ -244,7 +246,15 @@ func retryableNetError(err error) bool {
 		verify           *tls.CertificateVerificationError
 		record           tls.RecordHeaderError
 		cfg              *ConfigError
+		dns              *net.DNSError
+		addr             *net.AddrError
 	)
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false // a host that does not exist will not appear on retry
+	}
+	if errors.As(err, &addr) {
+		return false // a malformed address stays malformed
+	}
 	switch {
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
 		errors.As(err, &verify), errors.As(err, &record), errors.As(err, &cfg):

@@ -336,3 +336,33 @@ func TestContextCancelledBeforeAnswer(t *testing.T) {
 		t.Errorf("err %v, sleeps %v", err, sl.all())
 	}
 }
+
+func TestNotRetriedNetworkErrors(t *testing.T) {
+	for _, u := range []string{"ftp://127.0.0.1/x", "http://[::1]:99999/x"} {
+		c, sl := testClient(t, Options{})
+		if err := c.JSON(context.Background(), "GET", u, nil, nil); err == nil || len(sl.all()) != 0 {
+			t.Errorf("%s: err %v after %d retries; want an error without retries", u, err, len(sl.all()))
+		}
+	}
+}
+
+func TestRetryableNetError(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, false},
+		{&net.DNSError{Err: "timeout", Name: "x", IsTimeout: true}, true},
+		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
+		{io.ErrUnexpectedEOF, true},
+		{&IdleTimeoutError{After: time.Second}, true},
+		{&ConfigError{Setting: "S", Path: "p", Err: errors.New("x")}, false},
+		{errors.New(`unsupported protocol scheme "ftp"`), false},
+		{errors.New("stopped after 10 redirects"), false},
+	}
+	for _, tt := range tests {
+		if got := retryableNetError(tt.err); got != tt.want {
+			t.Errorf("retryableNetError(%v) = %v", tt.err, got)
+		}
+	}
+}
