@@ -168,3 +168,50 @@ func TestCreateRunsSeedsTheAPI(t *testing.T) {
 		t.Errorf("CreateRuns before Serve succeeded")
 	}
 }
+
+func TestLocalhostPublicURLAcceptsLoopbackAliases(t *testing.T) {
+	api, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(api.Addr().String())
+	e, err := New(Options{PublicURL: "http://localhost:" + port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Serve(api, st)
+	t.Cleanup(func() { e.Close() })
+	access, _, err := e.IssueToken("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// iss and aud name localhost; the API reached as 127.0.0.1 still accepts them.
+	if status, _, body := get(t, "http://127.0.0.1:"+port+"/api/v1/applications", "Authorization", "Bearer "+access); status != 200 {
+		t.Errorf("API via 127.0.0.1: %d %s", status, body)
+	}
+	// /authorize accepts the audience spelled with 127.0.0.1.
+	_, challenge := pkcePair()
+	v := authorizeParams(challenge)
+	v.Set("audience", "http://127.0.0.1:"+port+"/api")
+	if status, loc, _ := authorize(t, e, v); status != 302 || loc.Query().Get("code") == "" {
+		t.Errorf("authorize with a 127.0.0.1 audience: %d %v", status, loc)
+	}
+}
+
+func TestStartReportsBusyAddress(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := Start(Options{}, l.Addr().String(), "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
+		t.Errorf("Start on a busy API address: %v", err)
+	}
+	if _, err := Start(Options{}, "127.0.0.1:0", l.Addr().String()); err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
+		t.Errorf("Start on a busy storage address: %v", err)
+	}
+}
