@@ -13,7 +13,7 @@ import (
 type LoadOptions struct {
 	Flags                          map[string]string           // variable name -> value given as a flag
 	Getenv                         func(string) (string, bool) // nil: os.LookupEnv
-	HomeDir, WorkDir, UserCacheDir string                      // "": os defaults
+	HomeDir, WorkDir, UserCacheDir string                      // "": as the environment (HOME, XDG_CACHE_HOME, ...) and the OS say
 }
 
 // Load computes the effective settings: flags > process environment > env
@@ -26,7 +26,7 @@ func Load(o LoadOptions) (*Settings, error) {
 	}
 	home, work := o.HomeDir, o.WorkDir
 	if home == "" {
-		home, _ = os.UserHomeDir()
+		home = homeDir(l.getenv)
 	}
 	if work == "" {
 		work, _ = os.Getwd()
@@ -52,7 +52,7 @@ func Load(o LoadOptions) (*Settings, error) {
 	if err := s.loadEndpoints(l, str); err != nil {
 		return nil, err
 	}
-	if err := s.loadRest(str, o.UserCacheDir); err != nil {
+	if err := s.loadRest(str, o.UserCacheDir, l.getenv); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -64,6 +64,9 @@ func (s *Settings) loadEndpoints(l *lookup, str func(string, string, Source) str
 	u, err := checkURL(EnvAPIRoot, root)
 	if err != nil {
 		return err
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return &Error{Setting: EnvAPIRoot, Value: root, Reason: "must not contain user info, a query or a fragment"}
 	}
 	s.APIRoot = strings.TrimRight(root, "/")
 	explicit := map[string]string{}
@@ -112,21 +115,21 @@ func (s *Settings) loadEndpoints(l *lookup, str func(string, string, Source) str
 }
 
 // loadRest sets everything that does not depend on the environment.
-func (s *Settings) loadRest(str func(string, string, Source) string, userCacheDir string) error {
+func (s *Settings) loadRest(str func(string, string, Source) string, cacheRoot string, getenv func(string) (string, bool)) error {
 	s.Scope = splitScope(str(EnvScope, DefaultScope, SourceDefault))
 	s.OrganizationID = str(EnvOrganizationID, "", SourceDefault)
 	s.RefreshToken = Secret(str(EnvRefreshToken, "", SourceDefault))
 
 	cache := str(EnvCacheDir, "", SourceDefault)
 	if cache == "" {
-		if userCacheDir == "" {
-			d, err := os.UserCacheDir()
+		if cacheRoot == "" {
+			d, err := userCacheDir(getenv)
 			if err != nil {
 				return &Error{Setting: EnvCacheDir, Reason: "not set and there is no user cache directory (" + err.Error() + ")", Err: err}
 			}
-			userCacheDir = d
+			cacheRoot = d
 		}
-		cache = filepath.Join(userCacheDir, "aignostics")
+		cache = filepath.Join(cacheRoot, "aignostics")
 	}
 	s.CacheDir = cache
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -313,6 +314,8 @@ func TestValidation(t *testing.T) {
 		{"root ftp", EnvAPIRoot, "ftp://platform.aignostics.com", "http or https"},
 		{"root no host", EnvAPIRoot, "https://", "host"},
 		{"root bad escape", EnvAPIRoot, "https://a%zz", "not a URL"},
+		{"root with query", EnvAPIRoot, "http://localhost:8780/?x=1", "query"},
+		{"root with user", EnvAPIRoot, "https://u:p@platform.aignostics.com", "user info"},
 		{"token url", EnvTokenURL, "file:///etc/passwd", "http or https"},
 		{"redirect no host", EnvRedirectURI, "http:///cb", "host"},
 		{"jwks", EnvJWSJSONURL, "jwks.json", "http or https"},
@@ -478,5 +481,33 @@ func TestIsLoopbackHost(t *testing.T) {
 		if got := IsLoopbackHost(host); got != want {
 			t.Errorf("IsLoopbackHost(%q) = %v", host, got)
 		}
+	}
+}
+
+func TestDirsFromGivenEnvironment(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux layout")
+	}
+	d := t.TempDir()
+	home := filepath.Join(d, "h")
+	env := map[string]string{"HOME": home}
+	if err := os.MkdirAll(filepath.Join(home, ".aignostics"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(home, ".aignostics", ".env"), []byte("AIGNOSTICS_ORGANIZATION_ID=from-home\n"), 0o600)
+	load := func() *Settings {
+		s, err := Load(LoadOptions{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, WorkDir: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := load()
+	if s.OrganizationID != "from-home" || s.CacheDir != filepath.Join(home, ".cache", "aignostics") {
+		t.Errorf("org %q cache %q", s.OrganizationID, s.CacheDir)
+	}
+	env["XDG_CACHE_HOME"] = filepath.Join(d, "xdg")
+	if s := load(); s.CacheDir != filepath.Join(d, "xdg", "aignostics") {
+		t.Errorf("cache %q, want under XDG_CACHE_HOME", s.CacheDir)
 	}
 }
