@@ -201,3 +201,21 @@ func TestUserAgent(t *testing.T) {
 		t.Errorf("user agents (-want +got)\n%s", diff)
 	}
 }
+
+func TestHTTPClientRefreshesOn401(t *testing.T) {
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer new" {
+			w.WriteHeader(401)
+		}
+	})
+	ts := &fakeTokens{tokens: []string{"old", "new"}}
+	c, _ := testClient(t, Options{Token: ts, AuthOrigin: rec.srv.URL})
+	resp, err := c.HTTP().Get(rec.srv.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !cmp.Equal(rec.got(), []string{"Bearer old", "Bearer new"}) {
+		t.Errorf("status %d, headers %q", resp.StatusCode, rec.got())
+	}
+}

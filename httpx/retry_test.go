@@ -366,3 +366,39 @@ func TestRetryableNetError(t *testing.T) {
 		}
 	}
 }
+
+func TestResponseHeaderTimeoutRetried(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s := newScript(t, 0, 200)
+	s.body = func(w http.ResponseWriter, r *http.Request, step int) {
+		if step == 0 {
+			select { // never answers; the client's header timeout ends it
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Write([]byte(`{}`))
+	}
+	c, sl := testClient(t, Options{Timeout: 50 * time.Millisecond})
+	if err := c.JSON(context.Background(), "GET", s.srv.URL, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if s.hits.Load() != 2 || len(sl.all()) != 1 {
+		t.Errorf("attempts %d sleeps %d", s.hits.Load(), len(sl.all()))
+	}
+}
+
+// onceReader is a body that cannot be rewound (no GetBody).
+type onceReader struct{ io.Reader }
+
+func TestUnrewindableBodyNotRetried(t *testing.T) {
+	s := newScript(t, 503, 200)
+	c, sl := testClient(t, Options{})
+	req, _ := http.NewRequest("PUT", s.srv.URL, onceReader{strings.NewReader("x")})
+	_, err := c.Do(req)
+	if !errors.Is(err, ErrServer) || s.hits.Load() != 1 || len(sl.all()) != 0 {
+		t.Errorf("err %v attempts %d", err, s.hits.Load())
+	}
+}
