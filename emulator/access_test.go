@@ -174,3 +174,68 @@ func TestShareTokenExpiry(t *testing.T) {
 		h.want(h.do("POST", "/api/v1/access/share-tokens", bad), http.StatusUnprocessableEntity)
 	}
 }
+
+func TestAccessListSorting(t *testing.T) {
+	h := newHarness(t)
+	id := h.createRun(runBody("test-app", "", "a"))
+	var grants []string
+	for _, sub := range []string{"auth0|c", "auth0|a", "auth0|b"} {
+		g := h.want(h.do("POST", "/api/v1/access/grants", map[string]any{"resource_type": "run", "resource_id": id,
+			"subject_type": "user", "subject_id": sub, "relation": "viewer"}), http.StatusCreated)
+		grants = append(grants, g.str("grant_id"))
+		h.clock.Advance(time.Second)
+	}
+	h.want(h.do("DELETE", "/api/v1/access/grants/"+grants[1], nil), http.StatusOK)
+	field := func(r resp, f string) []string {
+		var out []string
+		for i := range r.list() {
+			out = append(out, fmt.Sprint(r.get(fmt.Sprintf("%d/%s", i, f))))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		sort, field string
+		want        []string
+	}{
+		{"subject_id", "subject_id", []string{"auth0|a", "auth0|b", "auth0|c"}},
+		{"-subject_id", "subject_id", []string{"auth0|c", "auth0|b", "auth0|a"}},
+		{"-created_at", "subject_id", []string{"auth0|b", "auth0|a", "auth0|c"}},
+		{"revoked&sort=subject_id", "subject_id", []string{"auth0|b", "auth0|c", "auth0|a"}},
+		{"-revoked", "revoked", []string{"true", "false", "false"}},
+		{"resource_type&sort=relation&sort=created_by&sort=resource_id&sort=subject_type&sort=-grant_id", "revoked", nil},
+	} {
+		r := h.want(h.do("GET", "/api/v1/access/grants?sort="+tc.sort, nil), http.StatusOK)
+		if len(r.list()) != 3 {
+			t.Fatalf("sort=%s: %d grants", tc.sort, len(r.list()))
+		}
+		if tc.want != nil && fmt.Sprint(field(r, tc.field)) != fmt.Sprint(tc.want) {
+			t.Errorf("sort=%s: %v, want %v", tc.sort, field(r, tc.field), tc.want)
+		}
+	}
+	var tokens []string
+	for _, exp := range []any{nil, h.clock.Now().Add(2 * time.Hour).Format(time.RFC3339), h.clock.Now().Add(time.Hour).Format(time.RFC3339)} {
+		tk := h.want(h.do("POST", "/api/v1/access/share-tokens", map[string]any{"expires_at": exp}), http.StatusCreated)
+		tokens = append(tokens, tk.str("share_token_id"))
+		h.clock.Advance(time.Second)
+	}
+	h.want(h.do("DELETE", "/api/v1/access/share-tokens/"+tokens[2], nil), http.StatusOK)
+	for _, tc := range []struct {
+		sort string
+		want []string
+	}{
+		{"expires_at", []string{tokens[2], tokens[1], tokens[0]}},
+		{"-expires_at", []string{tokens[0], tokens[1], tokens[2]}},
+		{"-created_at", []string{tokens[2], tokens[1], tokens[0]}},
+		{"revoked&sort=-created_at", []string{tokens[1], tokens[0], tokens[2]}},
+		{"created_by&sort=created_at", tokens},
+	} {
+		r := h.want(h.do("GET", "/api/v1/access/share-tokens?sort="+tc.sort, nil), http.StatusOK)
+		if got := field(r, "share_token_id"); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("tokens sort=%s: %v, want %v", tc.sort, got, tc.want)
+		}
+	}
+	r := h.want(h.do("GET", "/api/v1/access/share-tokens?sort=share_token_id&page_size=5&page=1", nil), http.StatusOK)
+	if len(r.list()) != 3 {
+		t.Errorf("%d tokens", len(r.list()))
+	}
+}
