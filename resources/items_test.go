@@ -148,3 +148,25 @@ func TestParseAppRef(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseAppRef(f *testing.F) {
+	for _, s := range []string{"he-tme", "he-tme:1.2.0", "a:", ":b", "a:b:c", "a/b:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		app, version, err := resources.ParseAppRef(s)
+		if err != nil {
+			return
+		}
+		if app == "" || strings.ContainsAny(app, ":/ \t") || strings.ContainsAny(version, ":/ \t") {
+			t.Fatalf("ParseAppRef(%q) accepted app %q version %q", s, app, version)
+		}
+		joined := app
+		if version != "" {
+			joined += ":" + version
+		}
+		if joined != s {
+			t.Fatalf("ParseAppRef(%q) = %q, %q: does not rebuild the input", s, app, version)
+		}
+	})
+}
