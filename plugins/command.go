@@ -79,30 +79,69 @@ func List(pathEnv string, builtins []string) []Plugin {
 	return out
 }
 
+// Grace periods of a plugin whose context ended: Ctrl-C on a terminal
+// reaches the plugin directly, so it first gets interruptGrace to exit by
+// itself, then SIGTERM, then SIGKILL killDelay later.
+const (
+	interruptGrace = 2 * time.Second
+	killDelay      = 5 * time.Second
+)
+
 // Run runs the plugin at path with args, the environment env (nil: ours)
 // and the given streams, and returns its exit code: the plugin's own, or
 // 128+N when signal N ended it. err is set only when it could not be run
-// at all. When ctx ends the plugin gets an interrupt, and is killed if it
-// is still running a few seconds later.
+// at all. When ctx ends the plugin gets a few seconds to exit by itself
+// (Ctrl-C on a terminal reaches it directly), then SIGTERM, then SIGKILL.
 func Run(ctx context.Context, path string, args []string, env []string, stdin io.Reader, stdout, stderr io.Writer) (exitCode int, err error) {
-	cmd := exec.CommandContext(ctx, path, args...)
+	return run(ctx, path, args, env, stdin, stdout, stderr, interruptGrace, killDelay)
+}
+
+func run(ctx context.Context, path string, args, env []string, stdin io.Reader, stdout, stderr io.Writer, grace, kill time.Duration) (int, error) {
+	cmd := exec.Command(path, args...)
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Run()
+	cmd.WaitDelay = kill
+	if err := cmd.Start(); err != nil {
+		return 1, fmt.Errorf("run plugin %s: %w", path, err)
+	}
+	done := make(chan struct{})
+	go stopWhenDone(ctx, cmd.Process, done, grace, kill)
+	err := cmd.Wait()
+	close(done)
 	var ee *exec.ExitError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, exec.ErrWaitDelay):
 		return 0, nil
 	case errors.As(err, &ee):
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			return 128 + int(ws.Signal()), nil
 		}
 		return ee.ExitCode(), nil
-	case errors.Is(err, exec.ErrWaitDelay):
-		return 0, nil
 	default:
 		return 1, fmt.Errorf("run plugin %s: %w", path, err)
+	}
+}
+
+// stopWhenDone waits for ctx to end while the plugin runs (until done is
+// closed), then gives it grace to exit, sends SIGTERM, and kills it kill
+// later.
+func stopWhenDone(ctx context.Context, p *os.Process, done <-chan struct{}, grace, kill time.Duration) {
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	for _, step := range []struct {
+		after time.Duration
+		sig   os.Signal
+	}{{grace, syscall.SIGTERM}, {kill, os.Kill}} {
+		t := time.NewTimer(step.after)
+		select {
+		case <-done:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		_ = p.Signal(step.sig) // fails only when it already exited
 	}
 }

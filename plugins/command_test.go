@@ -3,10 +3,12 @@ package plugins
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -120,10 +122,10 @@ func TestRunSignalAndMissing(t *testing.T) {
 	}
 }
 
-func TestRunInterruptedOnCancel(t *testing.T) {
+func TestRunStoppedOnCancel(t *testing.T) {
 	dir := t.TempDir()
-	// The plugin traps the interrupt and exits with its own code.
-	p := writeScript(t, dir, "aignostics-wait", `trap 'kill $pid; echo got-int; exit 9' INT
+	// The plugin traps SIGTERM and exits with its own code.
+	p := writeScript(t, dir, "aignostics-wait", `trap 'kill $pid; echo got-term; exit 9' TERM
 sleep 30 &
 pid=$!
 echo ready
@@ -134,23 +136,53 @@ wait $pid`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer r.Close()
 	done := make(chan struct{})
 	var code int
 	var runErr error
 	go func() {
 		defer close(done)
-		code, runErr = Run(ctx, p, nil, nil, nil, w, nil)
+		code, runErr = run(ctx, p, nil, nil, nil, w, nil, 0, time.Minute)
 		w.Close()
 	}()
 	buf := make([]byte, 6)
-	if _, err := r.Read(buf); err != nil || string(buf) != "ready\n" {
+	if _, err := io.ReadFull(r, buf); err != nil || string(buf) != "ready\n" {
 		t.Fatalf("read ready: %q %v", buf, err)
 	}
 	cancel()
 	<-done
 	rest, _ := readAll(r)
-	if runErr != nil || code != 9 || !strings.Contains(rest, "got-int") {
+	if runErr != nil || code != 9 || !strings.Contains(rest, "got-term") {
 		t.Errorf("Run after cancel = %d, %v, output %q; want 9 from the plugin's trap", code, runErr, rest)
+	}
+}
+
+func TestRunGraceAfterCancel(t *testing.T) {
+	dir := t.TempDir()
+	// The plugin exits by itself once its input ends; within the grace
+	// period it gets no signal.
+	p := writeScript(t, dir, "aignostics-cat", `trap 'echo got-term; exit 9' TERM
+cat >/dev/null
+echo exited-by-itself`)
+	ctx, cancel := context.WithCancel(context.Background())
+	in, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	var code int
+	var runErr error
+	go func() {
+		defer close(done)
+		code, runErr = run(ctx, p, nil, nil, in, &out, nil, time.Hour, time.Hour)
+	}()
+	cancel()
+	inW.Close()
+	<-done
+	if runErr != nil || code != 0 || out.String() != "exited-by-itself\n" {
+		t.Errorf("Run = %d, %v, output %q; want 0 and no signal", code, runErr, out.String())
 	}
 }
 
