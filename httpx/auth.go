@@ -39,7 +39,10 @@ func originOf(s string) string {
 // nor mistaken for a network error.
 type tokenError struct{ err error }
 
+// Error names the token failure.
 func (e *tokenError) Error() string { return "get access token: " + e.err.Error() }
+
+// Unwrap returns the TokenSource error.
 func (e *tokenError) Unwrap() error { return e.err }
 
 // authTransport sets the user agent, sends the bearer token only to the

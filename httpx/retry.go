@@ -64,12 +64,15 @@ type bodyError struct {
 	err  error
 }
 
+// Error says whether reading or decoding failed.
 func (e *bodyError) Error() string {
 	if e.read {
 		return "read response body: " + e.err.Error()
 	}
 	return "decode response body: " + e.err.Error()
 }
+
+// Unwrap returns the cause.
 func (e *bodyError) Unwrap() error { return e.err }
 
 // decodeBody reads the whole body, closes it and decodes it into out.
