@@ -2,6 +2,7 @@ package resources_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -125,9 +126,14 @@ func TestValidateRunReportsAllProblemsAtOnce(t *testing.T) {
 }
 
 func TestValidateRunIgnoresUnknownKeywords(t *testing.T) {
-	// slideVersion's schema carries "x-vendor-keyword": valid items still pass.
-	debugf := func(format string, args ...any) {}
+	// slideVersion's schema carries "x-vendor-keyword": valid items still
+	// pass, and the skipped keyword is reported on the debug sink.
+	var lines []string
+	debugf := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	if ps := resources.ValidateRunDebug(slideVersion(), []resources.ItemCreationRequest{slideItem("a")}, debugf); len(ps) != 0 {
 		t.Fatalf("problems: %v", resources.Problems(ps))
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "x-vendor-keyword") {
+		t.Fatalf("debug lines do not name the ignored keyword: %q", lines)
 	}
 }
