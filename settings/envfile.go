@@ -120,9 +120,10 @@ func (p *envParser) entry() (key, value string, ok bool, err error) {
 		return "", "", false, p.errorf(start, "expected %s=VALUE", key)
 	}
 	p.pos++
+	afterEquals := p.pos
 	p.skipBlanks()
-	if p.pos >= len(p.s) || p.s[p.pos] == '\n' {
-		p.restOfLine()
+	if p.pos >= len(p.s) || p.s[p.pos] == '\n' || (p.pos > afterEquals && p.s[p.pos] == '#') {
+		p.restOfLine() // empty value, perhaps followed by a comment
 		return key, "", true, nil
 	}
 	switch p.s[p.pos] {

@@ -20,7 +20,7 @@ func TestParseEnvFile(t *testing.T) {
 		{"export", "export A=1\nexport\tB=2\nexport=3\n", map[string]string{"A": "1", "B": "2", "export": "3"}},
 		{"spaces around =", "A = 1\nB=   two words  \n", map[string]string{"A": "1", "B": "two words"}},
 		{"empty value", "A=\nB=   \nC=''\nD=\"\"", map[string]string{"A": "", "B": "", "C": "", "D": ""}},
-		{"inline comment unquoted", "A=value # comment\nB=val#ue\nC=x\t# tab comment\nD=#notcomment", map[string]string{"A": "value", "B": "val#ue", "C": "x", "D": "#notcomment"}},
+		{"inline comment unquoted", "A=value # comment\nB=val#ue\nC=x\t# tab comment\nD=#notcomment\nE= # only a comment", map[string]string{"A": "value", "B": "val#ue", "C": "x", "D": "#notcomment", "E": ""}},
 		{"single quotes literal", `A='a "b" \n $C # not comment'`, map[string]string{"A": `a "b" \n $C # not comment`}},
 		{"double quote escapes", `A="line1\nline2\t\"q\" \\ \$HOME \x"`, map[string]string{"A": "line1\nline2\t\"q\" \\ $HOME \\x"}},
 		{"comment after quote", `A="v" # c` + "\nB='w'   ", map[string]string{"A": "v", "B": "w"}},

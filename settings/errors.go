@@ -33,7 +33,7 @@ func isSecretVar(name string) bool { return name == EnvRefreshToken }
 func isProxyVar(name string) bool { return name == EnvHTTPSProxy || name == EnvHTTPProxy }
 
 // displayValue returns value as it may be shown: with mask, secrets become
-// "**********" and a proxy URL's password is replaced.
+// "**********" and a URL's password is replaced.
 func displayValue(name, value string, mask bool) string {
 	if !mask || value == "" {
 		return value
@@ -41,7 +41,7 @@ func displayValue(name, value string, mask bool) string {
 	if isSecretVar(name) {
 		return Secret(value).String()
 	}
-	if isProxyVar(name) {
+	if isProxyVar(name) || strings.Contains(value, "@") {
 		return maskURLPassword(value)
 	}
 	return value

@@ -315,7 +315,7 @@ func TestValidation(t *testing.T) {
 		{"root no host", EnvAPIRoot, "https://", "host"},
 		{"root bad escape", EnvAPIRoot, "https://a%zz", "not a URL"},
 		{"root with query", EnvAPIRoot, "http://localhost:8780/?x=1", "query"},
-		{"root with user", EnvAPIRoot, "https://u:p@platform.aignostics.com", "user info"},
+		{"root with user", EnvAPIRoot, "https://u@platform.aignostics.com", "user info"},
 		{"token url", EnvTokenURL, "file:///etc/passwd", "http or https"},
 		{"redirect no host", EnvRedirectURI, "http:///cb", "host"},
 		{"jwks", EnvJWSJSONURL, "jwks.json", "http or https"},
@@ -470,6 +470,12 @@ func TestErrorMasksSecretValue(t *testing.T) {
 	e := &Error{Setting: EnvRefreshToken, Value: "abc-secret", Reason: "too short"}
 	if strings.Contains(e.Error(), "abc-secret") || !strings.Contains(e.Error(), EnvRefreshToken) {
 		t.Errorf("Error() = %q", e.Error())
+	}
+	f := newFixture(t)
+	f.env[EnvAPIRoot] = "https://user:pa55word@platform.aignostics.com"
+	_, err := f.load()
+	if err == nil || strings.Contains(err.Error(), "pa55word") || !strings.Contains(err.Error(), "user:xxxxx@") {
+		t.Errorf("api root with a password: err = %v", err)
 	}
 }
 
