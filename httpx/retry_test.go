@@ -402,3 +402,17 @@ func TestUnrewindableBodyNotRetried(t *testing.T) {
 		t.Errorf("err %v attempts %d", err, s.hits.Load())
 	}
 }
+
+// FuzzRetryAfter checks that any Retry-After header gives a wait in
+// [0, MaxBackoff].
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"5", "-1", "Fri, 31 Dec 2100 23:59:59 GMT", "Mon, 02 Jan 2006 15:04:05 GMT", "1e9", " 7 ", "99999999999999999999"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		if d := retryAfter(v, now); d < 0 || d > MaxBackoff {
+			t.Fatalf("retryAfter(%q) = %v", v, d)
+		}
+	})
+}
