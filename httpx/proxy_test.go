@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -130,5 +131,51 @@ func TestProxyChoice(t *testing.T) {
 		if gs != want {
 			t.Errorf("proxy(%s) = %q, want %q", raw, gs, want)
 		}
+	}
+}
+
+// connectProxy is a minimal CONNECT proxy that tunnels to any address.
+func connectProxy(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		hits.Add(1)
+		upstream, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		client, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			upstream.Close()
+			return
+		}
+		go func() {
+			io.Copy(upstream, buf)
+			upstream.(*net.TCPConn).CloseWrite()
+		}()
+		io.Copy(client, upstream)
+		client.Close()
+		upstream.Close()
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+func TestHTTPSProxyTunnelsToLoopback(t *testing.T) {
+	target := newTLSServer(t)
+	ca := writePEM(t, target)
+	proxy, hits := connectProxy(t)
+	c, _ := testClient(t, Options{HTTPSProxy: proxy.URL, CABundle: ca})
+	var out struct{ Status string }
+	if err := c.JSON(context.Background(), "GET", target.URL+"/health", nil, &out); err != nil || out.Status != "UP" {
+		t.Fatalf("err %v out %+v", err, out)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("CONNECTs %d, want 1", hits.Load())
 	}
 }

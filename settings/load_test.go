@@ -517,3 +517,26 @@ func TestDirsFromGivenEnvironment(t *testing.T) {
 		t.Errorf("cache %q, want under XDG_CACHE_HOME", s.CacheDir)
 	}
 }
+
+func TestUnreadableDefaultEnvFile(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.wd, ".env")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.load()
+	var se *Error
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), dir) {
+		t.Errorf("err = %v, want an *Error naming %s", err, dir)
+	}
+}
+
+func TestEnvFileCannotNameAnotherEnvFile(t *testing.T) {
+	f := newFixture(t)
+	other := f.write(filepath.Join(f.wd, "other.env"), "AIGNOSTICS_ORGANIZATION_ID=other\n")
+	f.workEnv("AIGNOSTICS_ENV_FILE=" + other + "\nAIGNOSTICS_SCOPE=x\n")
+	s := f.mustLoad()
+	if s.OrganizationID != "" || !cmp.Equal(s.Scope, []string{"x"}) {
+		t.Errorf("org %q scope %v: AIGNOSTICS_ENV_FILE from a file must be ignored", s.OrganizationID, s.Scope)
+	}
+}
