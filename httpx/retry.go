@@ -145,10 +145,10 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 			if errors.As(err, &te) {
 				return nil, fmt.Errorf("%s %s: %w", method, where, te)
 			}
-			if ctx.Err() != nil {
-				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx)}
-			}
 			maybe := !idempotent(method) && sent.Load()
+			if ctx.Err() != nil {
+				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx), MaybeSent: maybe}
+			}
 			retry = retryableNetError(err) && (idempotent(method) || !sent.Load())
 			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: maybe}
 		case resp.StatusCode >= 400:

@@ -416,3 +416,20 @@ func FuzzRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+func TestCancelledPOSTMayHaveBeenSent(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	block := make(chan struct{})
+	defer close(block)
+	s := newScript(t, 201)
+	s.body = func(w http.ResponseWriter, r *http.Request, step int) {
+		io.ReadAll(r.Body)
+		cancel()
+		<-block
+	}
+	c, _ := testClient(t, Options{})
+	err := c.JSON(ctx, "POST", s.srv.URL+"/runs", map[string]int{"n": 1}, nil)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrMaybeSent) {
+		t.Errorf("err = %v, want context.Canceled and ErrMaybeSent", err)
+	}
+}
