@@ -1,7 +1,10 @@
 package commands
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"iter"
 
 	"github.com/aignostics/aignostics/resources"
 )
@@ -12,13 +15,8 @@ type RunsDescribeCmd struct {
 	WithItems bool   `name:"with-items" help:"Add the run's items (as \"items\" in JSON)."`
 }
 
-// runWithItems is a run with its items, as `runs describe --with-items` prints it.
-type runWithItems struct {
-	resources.RunReadResponse
-	Items []resources.ItemResultReadResponse `json:"items"`
-}
-
-// Run prints the run (and its items).
+// Run prints the run; with --with-items its items follow, streamed page by
+// page: as "items" inside the JSON object, or as a table after the fields.
 func (c *RunsDescribeCmd) Run(g *Globals) error {
 	cl, err := apiClient(g)
 	if err != nil {
@@ -29,31 +27,74 @@ func (c *RunsDescribeCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	fields := runFields(d)
+	o := g.Out()
 	if !c.WithItems {
-		return g.Out().Object(d, fields)
+		return o.Object(d, runFields(d))
 	}
-	out := runWithItems{RunReadResponse: d, Items: []resources.ItemResultReadResponse{}}
-	for it, err := range run.Items(g.Context(), resources.ItemListOptions{}) {
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, it)
+	items := run.Items(g.Context(), resources.ItemListOptions{})
+	if o.Format() != FormatText {
+		return writeRunWithItems(o, d, items)
 	}
-	if err := g.Out().Object(out, fields); err != nil {
+	if err := o.Object(d, runFields(d)); err != nil {
 		return err
 	}
-	if g.Out().Format() != FormatText {
-		return nil
-	}
-	fmt.Fprintln(g.Stdout())
-	l := g.Out().List(itemHeaders...)
-	for _, it := range out.Items {
+	fmt.Fprintln(o.Writer())
+	l := o.List(itemHeaders...)
+	for it, err := range items {
+		if err != nil {
+			l.Close()
+			return err
+		}
 		if err := l.Add(it, itemRow(it)...); err != nil {
 			return err
 		}
 	}
 	return l.Close()
+}
+
+// writeRunWithItems writes the run as one JSON object with an "items" array
+// appended, item by item as the pages arrive (one line in jsonl).
+func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[resources.ItemResultReadResponse, error]) error {
+	indent := o.indent && o.Format() == FormatJSON
+	head, err := marshal(d, indent)
+	if err != nil {
+		return err
+	}
+	head = bytes.TrimRight(bytes.TrimSuffix(bytes.TrimRight(head, " \n"), []byte("}")), " \n")
+	w := o.Writer()
+	open, first, sep, end, empty := `,"items":[`, "", ",", "]}\n", "]}\n"
+	if indent {
+		open, first, sep, end, empty = `,`+"\n"+`  "items": [`, "\n", ",\n", "\n  ]\n}\n", "]\n}\n"
+	}
+	if _, err := w.Write(append(head, open...)); err != nil {
+		return err
+	}
+	n := 0
+	for it, err := range items {
+		if err != nil {
+			return err
+		}
+		b, err := marshal(it, indent)
+		if err != nil {
+			return err
+		}
+		if indent {
+			b = append([]byte("    "), bytes.ReplaceAll(b, []byte("\n"), []byte("\n    "))...)
+		}
+		prefix := sep
+		if n == 0 {
+			prefix = first
+		}
+		if _, err := io.WriteString(w, prefix+string(b)); err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		end = empty
+	}
+	_, err = io.WriteString(w, end)
+	return err
 }
 
 func runFields(d resources.RunReadResponse) []Field {

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/resources"
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -171,6 +173,20 @@ func TestRunsDescribeItemsResults(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.RunID != id || d.State != "TERMINATED" || len(d.Items) != 3 {
 		t.Fatalf("describe --with-items: %v %s", err, r.stdout)
 	}
+	for _, tty := range []bool{false, true} {
+		e.tty = tty
+		for _, format := range []string{"json", "jsonl"} {
+			r := e.ok("runs", "describe", id, "--with-items", "-o", format)
+			d.Items = nil
+			if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.RunID != id || len(d.Items) != 3 {
+				t.Fatalf("describe --with-items -o %s (terminal %v): %v %s", format, tty, err, r.stdout)
+			}
+			if lines := strings.Count(r.stdout, "\n"); (format == "jsonl" || !tty) && lines != 1 {
+				t.Fatalf("describe --with-items -o %s (terminal %v): %d lines, want 1", format, tty, lines)
+			}
+		}
+	}
+	e.tty = false
 	r = e.ok("-o", "text", "runs", "describe", id, "--with-items")
 	for _, w := range []string{"run_id:", id, "state:", "TERMINATED", "ITEM_ID", "it-2", "SUCCEEDED"} {
 		if !strings.Contains(r.stdout, w) {
@@ -261,4 +277,22 @@ func TestRunsUpdateMetadata(t *testing.T) {
 	e.root = srv.URL
 	e.fails(2, []string{"changed", id}, "runs", "update-metadata", id, `{"v":3}`)
 	e.fails(2, []string{`"error":"conflict"`}, "-o", "jsonl", "runs", "update-metadata", id, `{"v":3}`)
+}
+
+func TestWriteRunWithItemsWithoutItems(t *testing.T) {
+	none := func(yield func(resources.ItemResultReadResponse, error) bool) {}
+	for _, indent := range []bool{false, true} {
+		var b strings.Builder
+		o := &Output{w: &b, format: FormatJSON, indent: indent}
+		if err := writeRunWithItems(o, resources.RunReadResponse{RunID: "r"}, none); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(b.String()), &m); err != nil {
+			t.Fatalf("indent %v: %v\n%s", indent, err, b.String())
+		}
+		if items, ok := m["items"].([]any); !ok || len(items) != 0 || m["run_id"] != "r" {
+			t.Fatalf("indent %v: %v", indent, m)
+		}
+	}
 }
