@@ -63,7 +63,7 @@ func List(pathEnv string, builtins []string) []Plugin {
 			continue
 		}
 		for _, e := range entries {
-			name, ok := strings.CutPrefix(e.Name(), Prefix)
+			name, ok := strings.CutPrefix(commandName(e.Name()), Prefix)
 			if !ok || !validName(name) || seen[name] {
 				continue
 			}

@@ -23,16 +23,19 @@ func lookPath(name, pathEnv string) (string, error) {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
-		p := filepath.Join(dir, name)
-		if checkExecutable(p) == nil {
-			return p, nil
+		for _, n := range executableNames(name) {
+			p := filepath.Join(dir, n)
+			if checkExecutable(p) == nil {
+				return p, nil
+			}
 		}
 	}
 	return "", fmt.Errorf("%q is not an executable on PATH", name)
 }
 
 // checkExecutable reports whether path is a regular file (after symlinks)
-// with an executable bit.
+// that may be run: with an executable bit (on Windows: any, the extension
+// decides).
 func checkExecutable(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -41,7 +44,7 @@ func checkExecutable(path string) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", path)
 	}
-	if fi.Mode().Perm()&0o111 == 0 {
+	if !isExecutable(fi.Mode()) {
 		return fmt.Errorf("%s is not executable", path)
 	}
 	return nil
