@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/httpx"
 )
 
 // runsClock is a manual clock shared by the emulator and the command line.
@@ -91,13 +92,17 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	if now == nil {
 		now = e.clock.Now
 	}
+	var ts httpx.TokenSource = runsToken(e.token)
+	if e.token == "" {
+		ts = nil // login and the token cache, as a user without a token
+	}
 	code := Main(context.Background(), args, Env{
 		Stdin:       strings.NewReader(stdin),
 		Stdout:      &out,
 		Stderr:      &errb,
 		Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Environ:     []string{},
-		TokenSource: runsToken(e.token),
+		TokenSource: ts,
 		Now:         now,
 		IsTerminal: func(s any) bool {
 			return e.tty && (s == any(&out) || s == any(&errb))

@@ -296,3 +296,19 @@ func TestWriteRunWithItemsWithoutItems(t *testing.T) {
 		}
 	}
 }
+
+func TestRunsCommandsNeedAToken(t *testing.T) {
+	e := newRunsEnv(t)
+	good := e.token
+	e.token = "" // no token source and an empty cache, not on a terminal
+	before := e.emu.Count("request")
+	e.fails(4, []string{"platform login"}, "runs", "list")
+	e.fails(4, []string{`"error":"auth"`}, "applications", "list", "-o", "json")
+	if n := e.emu.Count("request") - before; n != 0 {
+		t.Fatalf("%d requests without a token", n)
+	}
+	e.token = "not-a-token"
+	e.fails(4, []string{"401"}, "runs", "list")
+	e.token = good
+	e.ok("runs", "list")
+}
