@@ -53,7 +53,7 @@ func TestDebugLogRedacted(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	wantPrefixes := []string{"-> GET " + s.srv.URL + "/file?", "<- 503 GET ", "retry 1/4 GET ", "-> GET ", "<- 200 GET "}
+	wantPrefixes := []string{"-> GET " + s.srv.URL + "/file?", "<- 503 GET ", "retry 1/4 in 3s: GET ", "-> GET ", "<- 200 GET "}
 	if len(lines) != len(wantPrefixes) {
 		t.Fatalf("log has %d lines, want %d:\n%s", len(lines), len(wantPrefixes), out)
 	}

@@ -36,7 +36,8 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 
 // JSON sends in (JSON-encoded, when not nil) with method to url and decodes
 // the answer into out (when not nil). The body is read and decoded inside
-// the retry loop, so a GET whose body is cut off or undecodable is retried.
+// the retry loop, so a GET whose body is cut off or is not valid JSON is
+// retried (JSON of the wrong shape is not: that would not change).
 func (c *Client) JSON(ctx context.Context, method, url string, in, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -165,19 +166,22 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 			if err == nil {
 				return resp, nil
 			}
+			// The server answered 2xx: a non-idempotent request took effect,
+			// but its answer is lost.
 			if ctx.Err() != nil {
-				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx)}
+				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx), MaybeSent: !idempotent(method)}
 			}
 			var be *bodyError
 			readFail := errors.As(err, &be) && be.read
-			retry = idempotent(method)
+			var syntax *json.SyntaxError
+			retry = idempotent(method) && (readFail || errors.As(err, &syntax))
 			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: readFail && !idempotent(method)}
 		}
 		if !retry || attempt >= maxRetries {
 			return nil, final
 		}
 		d := c.backoff(attempt, wait)
-		c.log.printf("retry %d/%d %s %s in %s: %v", attempt+1, maxRetries, method, where, d, final)
+		c.log.printf("retry %d/%d in %s: %v", attempt+1, maxRetries, d, final)
 		if err := c.o.Sleep(ctx, d); err != nil {
 			return nil, &RequestError{Method: method, URL: where, Err: fmt.Errorf("waiting to retry after %v: %w", final, err)}
 		}

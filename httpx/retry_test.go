@@ -295,10 +295,13 @@ func TestJSONPostNeverResentAfterReachingServer(t *testing.T) {
 func TestJSONLeavesOutUntouchedOnFailure(t *testing.T) {
 	s := newScript(t, 0)
 	s.body = func(w http.ResponseWriter, r *http.Request, step int) { w.Write([]byte(`{"ID": 5}`)) }
-	c, _ := testClient(t, Options{MaxRetries: -1})
+	c, sl := testClient(t, Options{})
 	out := struct{ ID string }{ID: "keep"}
 	if err := c.JSON(context.Background(), "GET", s.srv.URL, nil, &out); err == nil || out.ID != "keep" {
 		t.Errorf("err %v out %+v", err, out)
+	}
+	if len(sl.all()) != 0 {
+		t.Errorf("JSON of the wrong shape was retried %d times", len(sl.all()))
 	}
 }
 
