@@ -155,24 +155,10 @@ func (p *Provider) run(ctx context.Context) (Token, error) {
 	cmd.WaitDelay = p.waitDelay
 	runErr := cmd.Run()
 	perr := &ProviderError{Command: p.argv[0], LastStderrLine: stderr.Last()}
-	switch {
-	case ctx.Err() != nil:
-		return Token{}, fmt.Errorf("run token provider %q: %w", p.argv[0], ctx.Err())
-	case runCtx.Err() != nil:
-		perr.ExitStatus = -1
-		perr.Err = fmt.Errorf("%w after %s (killed)", ErrTimeout, p.o.Timeout)
-		return Token{}, perr
-	case errors.Is(runErr, exec.ErrWaitDelay):
-		// It exited 0 but something it started kept stdout or stderr
-		// open past the wait delay; what it printed itself is complete.
-	case runErr != nil:
-		perr.ExitStatus = -1
-		var ee *exec.ExitError
-		if errors.As(runErr, &ee) && ee.ExitCode() >= 0 {
-			perr.ExitStatus = ee.ExitCode()
-		}
-		perr.Err = runErr
-		return Token{}, perr
+	if runErr != nil && !errors.Is(runErr, exec.ErrWaitDelay) {
+		// (ErrWaitDelay: it exited 0 but something it started kept stdout or
+		// stderr open past the wait delay; what it printed itself is complete.)
+		return Token{}, p.failure(ctx, runCtx, runErr, perr)
 	}
 	if stdout.over {
 		perr.Err = fmt.Errorf("printed more than %d bytes on stdout", maxOutput)
@@ -184,6 +170,26 @@ func (p *Provider) run(ctx context.Context) (Token, error) {
 		return Token{}, perr
 	}
 	return t, nil
+}
+
+// failure explains a run that did not exit 0: cancelled by the caller (not
+// a ProviderError, so Ctrl-C is reported as an interruption), timed out, or
+// failed with an exit status or a signal.
+func (p *Provider) failure(ctx, runCtx context.Context, runErr error, perr *ProviderError) error {
+	perr.ExitStatus = -1
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("run token provider %q: %w", p.argv[0], ctx.Err())
+	case runCtx.Err() != nil:
+		perr.Err = fmt.Errorf("%w after %s (killed)", ErrTimeout, p.o.Timeout)
+		return perr
+	}
+	var ee *exec.ExitError
+	if errors.As(runErr, &ee) && ee.ExitCode() >= 0 {
+		perr.ExitStatus = ee.ExitCode()
+	}
+	perr.Err = runErr
+	return perr
 }
 
 // limitedBuffer keeps at most limit bytes and notes whether more came.
