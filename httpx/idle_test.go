@@ -279,3 +279,22 @@ func TestIdleTimeoutRealTimer(t *testing.T) {
 		t.Errorf("err = %v, want *IdleTimeoutError", err)
 	}
 }
+
+func TestIdleTimerRunsOnlyDuringReads(t *testing.T) {
+	const timeout = time.Minute
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("body")) }))
+	defer srv.Close()
+	clock := newFakeClock()
+	c, _ := fakeTimerClient(t, timeout, clock)
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	clock.advance(10 * timeout) // the caller is busy elsewhere; nothing is reading
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || string(b) != "body" {
+		t.Errorf("read %q, %v", b, err)
+	}
+}
