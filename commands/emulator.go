@@ -10,17 +10,17 @@ import (
 // EmulatorCmd serves a local Aignostics Platform (OAuth server, API, storage)
 // until it is interrupted.
 type EmulatorCmd struct {
-	Listen           string        `help:"Address of the API origin (OAuth, /health, /api/v1)." default:"127.0.0.1:8780" placeholder:"ADDR"`
-	StorageListen    string        `name:"storage-listen" help:"Address of the storage origin (signed URLs)." default:"127.0.0.1:8781" placeholder:"ADDR"`
+	Listen           string        `help:"Address of the API origin (OAuth, /health, /api/v1); default ${default}." default:"127.0.0.1:8780" placeholder:"ADDR"`
+	StorageListen    string        `name:"storage-listen" help:"Address of the storage origin (signed URLs); default ${default}." default:"127.0.0.1:8781" placeholder:"ADDR"`
 	PublicURL        string        `name:"public-url" help:"Root used in iss, aud and URLs (default: http://LISTEN)." placeholder:"URL"`
 	StoragePublicURL string        `name:"storage-public-url" help:"Origin used in signed URLs (default: http://STORAGE-LISTEN)." placeholder:"URL"`
-	Speed            float64       `help:"Run simulation speed: every duration is divided by it." default:"1" placeholder:"X"`
-	ArtifactSize     int64         `name:"artifact-size" help:"Size of each output artifact in bytes." default:"1048576" placeholder:"BYTES"`
-	TokenLifetime    time.Duration `name:"token-lifetime" help:"Access-token lifetime." default:"1h" placeholder:"D"`
+	Speed            float64       `help:"Run simulation speed: every duration is divided by it; default ${default}." default:"1" placeholder:"X"`
+	ArtifactSize     int64         `name:"artifact-size" help:"Size of each output artifact in bytes; default ${default}." default:"1048576" placeholder:"BYTES"`
+	TokenLifetime    time.Duration `name:"token-lifetime" help:"Access-token lifetime; default ${default}." default:"1h" placeholder:"D"`
 	Consent          bool          `help:"Show an Approve/Deny page on /authorize instead of approving at once."`
 	DeviceApproval   string        `name:"device-approval" help:"auto: a device code is approved on its second poll; manual: approve on /activate." enum:"auto,manual" default:"auto"`
 	Health           string        `help:"What /health answers: up, degraded (200) or down (503)." enum:"up,degraded,down" default:"up"`
-	Faults           string        `help:"Faults to inject, e.g. api:503@0.1,storage:reset@0.05 (grammar below)." placeholder:"SPEC"`
+	Faults           string        `help:"Faults to inject, e.g. api:503@0.1,storage:reset@0.05 (grammar above)." placeholder:"SPEC"`
 	Seed             int64         `help:"Seed for fault decisions." default:"0" placeholder:"N"`
 	State            string        `help:"Keep state (keys, refresh tokens, runs) in FILE across restarts." type:"path" placeholder:"FILE"`
 	WriteCredentials string        `name:"write-credentials" help:"Write a service-account JSON whose signed URLs the storage origin accepts." type:"path" placeholder:"FILE"`

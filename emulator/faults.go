@@ -24,6 +24,7 @@ const FaultGrammar = `Faults: a comma separated list of [SCOPE:]KIND[@RATE].
   RATE   probability 0..1 that a request gets the fault; default 1.
 Each decision hashes (seed, method, path, how many times that method and path
 were requested), so a given --seed reproduces the same faults.
+
 Example: api:503@0.1,storage:reset@0.05,storage:corrupt@0.02,delay=200ms@0.1`
 
 // Fault is one rule of a fault specification.
