@@ -317,3 +317,31 @@ func TestNewProviderErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestProviderConcurrentInvalidate(t *testing.T) {
+	p, count, _ := countingProvider(t, `echo "tok-$n"`)
+	var wg sync.WaitGroup
+	const workers, rounds = 4, 3
+	errs := make(chan error, workers*rounds)
+	for range workers {
+		wg.Go(func() {
+			for range rounds {
+				tok, err := p.Token(context.Background())
+				if err != nil || !strings.HasPrefix(tok, "tok-") {
+					errs <- fmt.Errorf("Token = %q, %v", tok, err)
+					return
+				}
+				p.Invalidate(tok)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// Every Invalidate of the token in use forces one more run; stale ones do not.
+	if n := runs(t, count); n < 1 || n > workers*rounds {
+		t.Errorf("provider ran %d times, want between 1 and %d", n, workers*rounds)
+	}
+}
