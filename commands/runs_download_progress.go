@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -12,6 +13,7 @@ import (
 // (stderr), one JSON line per finished file with -o jsonl, and notes about
 // failed files in text. Events arrive serialised (DownloadOptions.Progress).
 type downloadProgress struct {
+	ctx      context.Context // once cancelled, failures are the interruption: not listed
 	out      *Output
 	live     io.Writer // stderr when it is a terminal, else nil
 	width    int
@@ -26,7 +28,7 @@ type downloadProgress struct {
 }
 
 func newDownloadProgress(g *Globals, out *Output) *downloadProgress {
-	p := &downloadProgress{out: out, now: time.Now}
+	p := &downloadProgress{ctx: g.Context(), out: out, now: time.Now}
 	p.start = p.now()
 	if g.StderrIsTerminal() {
 		p.live = g.Stderr()
@@ -60,7 +62,7 @@ func (p *downloadProgress) fileDone(f *resources.DownloadedFile) {
 		_ = p.out.Object(f, nil)
 		return
 	}
-	if f.Status == resources.FileFailed || f.Status == resources.FileDeleted {
+	if (f.Status == resources.FileFailed || f.Status == resources.FileDeleted) && p.ctx.Err() == nil {
 		p.clearLine()
 		p.out.Notef("%s: %s: %s", f.Status, f.Path, f.Error)
 	}

@@ -101,7 +101,13 @@ func (d *downloader) transfer(ctx context.Context, f DownloadedFile, want string
 	if err != nil {
 		return fail(fmt.Errorf("open %s: %w", part, err))
 	}
-	defer file.Close() // after the explicit Close below this is a harmless no-op
+	defer func() {
+		file.Close() // after the explicit Close below this is a harmless no-op
+		if st, err := os.Stat(part); err == nil && st.Size() == 0 {
+			os.Remove(part) // nothing arrived: nothing to resume
+			os.Remove(etagPath)
+		}
+	}()
 
 	var last http.Header
 	started := false
