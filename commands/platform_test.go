@@ -252,6 +252,17 @@ func TestPlatformEndToEnd(t *testing.T) {
 			t.Error("login ran a flow although a valid token was cached")
 		}
 
+		r = c.must("-o", "json", "platform", "login", "--relogin")
+		if v := decode(t, r.stdout); v["new_login"] != true || emu.Count("grant:device_code") != grants+1 {
+			t.Errorf("login --relogin ran no new flow: %s", r.stdout)
+		}
+		c.cacheFile()
+		c.must("platform", "whoami", "--relogin")
+		if emu.Count("grant:device_code") != grants+2 {
+			t.Error("whoami --relogin ran no new flow")
+		}
+		c.cacheFile()
+
 		r = c.must("-o", "json", "platform", "whoami")
 		v := decode(t, r.stdout)
 		tok, _ := v["token"].(map[string]any)
