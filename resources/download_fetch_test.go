@@ -1,0 +1,58 @@
+package resources
+
+import (
+	"testing"
+	"time"
+)
+
+func TestContentRange(t *testing.T) {
+	tests := []struct {
+		in          string
+		start, size int64
+		ok          bool
+	}{
+		{"bytes 100-199/200", 100, 200, true},
+		{"bytes 0-0/*", 0, -1, true},
+		{" bytes 5-9/10 ", 5, 10, true},
+		{"bytes */200", 0, 0, false},
+		{"bytes -5-9/10", 0, 0, false},
+		{"items 1-2/3", 0, 0, false},
+		{"bytes 1-2", 0, 0, false},
+		{"bytes a-2/3", 0, 0, false},
+		{"", 0, 0, false},
+	}
+	for _, tt := range tests {
+		s, n, ok := contentRange(tt.in)
+		if s != tt.start || n != tt.size || ok != tt.ok {
+			t.Errorf("contentRange(%q) = %d %d %v", tt.in, s, n, ok)
+		}
+	}
+}
+
+func FuzzContentRange(f *testing.F) {
+	f.Add("bytes 100-199/200")
+	f.Add("bytes 0-0/*")
+	f.Fuzz(func(t *testing.T, s string) {
+		start, size, ok := contentRange(s)
+		if ok && (start < 0 || size < -1) {
+			t.Fatalf("contentRange(%q) = %d %d", s, start, size)
+		}
+	})
+}
+
+func TestStrongETag(t *testing.T) {
+	for in, want := range map[string]bool{`"abc"`: true, `W/"abc"`: false, `abc`: false, `"`: false, "\"a\nb\"": false, `""`: true} {
+		if got := strongETag(in); got != want {
+			t.Errorf("strongETag(%q) = %v", in, got)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	for i, w := range want {
+		if got := backoff(i + 1); got != w {
+			t.Errorf("backoff(%d) = %s, want %s", i+1, got, w)
+		}
+	}
+}
