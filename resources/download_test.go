@@ -49,7 +49,7 @@ func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // newDLEnv starts an emulator (artifacts of size bytes, faults as given) and
 // submits a run of n items of app ("test-app" or "he-tme").
-func newDLEnv(t *testing.T, app string, n int, size int64, faults string) *dlEnv {
+func newDLEnv(t testing.TB, app string, n int, size int64, faults string) *dlEnv {
 	t.Helper()
 	clk := &dlClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
 	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: size, Seed: 7, TokenLifetime: 48 * time.Hour})
