@@ -261,3 +261,34 @@ func TestSubmitValidatesBeforeSending(t *testing.T) {
 		t.Fatalf("%d create requests reached the emulator, want 0", n)
 	}
 }
+
+func TestRunsListYieldsHandles(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.submit(t, "h1", 1, nil)
+	e.clock.Add(time.Second)
+	b := e.submit(t, "h2", 1, nil)
+	var ids []string
+	for run, err := range e.c.Runs().List(ctx, resources.RunListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := run.Details(ctx)
+		if err != nil || d.RunID != run.ID || run.Client() != e.c {
+			t.Fatalf("handle %s: %+v, %v", run.ID, d, err)
+		}
+		ids = append(ids, run.ID)
+	}
+	if !slices.Equal(ids, []string{b.ID, a.ID}) {
+		t.Fatalf("handles %v, want newest first [%s %s]", ids, b.ID, a.ID)
+	}
+	for run, err := range e.c.Runs().List(ctx, resources.RunListOptions{PageSize: 1}) {
+		if run != nil || !errors.Is(err, resources.ErrInvalidPageSize) {
+			t.Fatalf("bad page size: %v, %v", run, err)
+		}
+	}
+	want := e.emu.URL() + "/api/v1/runs/" + a.ID + "/artifacts/x%2Fy/file"
+	if got := a.ArtifactFileURL("x/y"); got != want {
+		t.Fatalf("artifact file URL %s, want %s", got, want)
+	}
+}
