@@ -9,6 +9,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 // Download defaults.
@@ -208,7 +210,7 @@ func (d *downloader) emit(ev DownloadEvent) {
 // record adds a finished file to the summary and reports it.
 func (d *downloader) record(f DownloadedFile) {
 	if f.err != nil {
-		f.Error = f.err.Error()
+		f.Error = httpx.Redact(f.err.Error()) // never a signed URL's signature
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

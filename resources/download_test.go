@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -434,5 +435,23 @@ func TestDownloadCancelLeavesOnlyParts(t *testing.T) {
 	}
 	if len(left) == 0 {
 		t.Error("no .part file kept to resume from")
+	}
+}
+
+// Failures at the storage origin are reported without the signed URL's signature.
+func TestDownloadFailureHidesSignature(t *testing.T) {
+	e := newDLEnv(t, "test-app", 1, 1000, "storage:reset")
+	e.finish()
+	sum, err := e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{Attempts: 1, Sleep: noSleep})
+	if !errors.Is(err, resources.ErrDownloadFailed) || errors.Is(err, resources.ErrIntegrity) {
+		t.Fatalf("err = %v", err)
+	}
+	if sum.Failed != 3 {
+		t.Fatalf("summary %+v", sum)
+	}
+	for _, f := range sum.Files {
+		if f.Error == "" || regexp.MustCompile(`(?i)signature=[0-9a-f]{8}`).MatchString(f.Error) {
+			t.Errorf("error %q", f.Error)
+		}
 	}
 }
