@@ -455,3 +455,29 @@ func TestDownloadFailureHidesSignature(t *testing.T) {
 		}
 	}
 }
+
+// A present file whose checksum differs (changed on disk) is fetched again;
+// the others are skipped.
+func TestDownloadReplacesChangedFile(t *testing.T) {
+	e := newDLEnv(t, "test-app", 2, 5000, "")
+	e.finish()
+	dir := t.TempDir()
+	first, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := first.Files[2].Path
+	b, err := os.ReadFile(victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[100] ^= 0xff
+	if err := os.WriteFile(victim, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{})
+	if err != nil || again.Downloaded != 1 || again.Skipped != 5 || again.Bytes != 5000 {
+		t.Fatalf("second download: %v %+v", err, again)
+	}
+	checkFiles(t, e, again)
+}
