@@ -125,14 +125,23 @@ func checkHealth(ctx context.Context, hc *http.Client, url, token string) health
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		body = nil
+	}
+	return healthFrom(resp.StatusCode, body)
+}
+
+// healthFrom maps a /health answer: 200 UP is UP, 200 DEGRADED is
+// DEGRADED (with the body's reason), anything else DOWN with the reason.
+func healthFrom(code int, body []byte) healthStatus {
 	var v struct {
 		Status string `json:"status"`
 		Reason string `json:"reason"`
 	}
-	parsed := err == nil && json.Unmarshal(body, &v) == nil
+	parsed := body != nil && json.Unmarshal(body, &v) == nil
 	switch {
-	case resp.StatusCode != http.StatusOK:
-		reason := fmt.Sprintf("Aignostics Platform API returned status '%d'", resp.StatusCode)
+	case code != http.StatusOK:
+		reason := fmt.Sprintf("Aignostics Platform API returned status '%d'", code)
 		if parsed && v.Reason != "" {
 			reason += ": " + oneLine(v.Reason)
 		}

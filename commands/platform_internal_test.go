@@ -85,3 +85,27 @@ func TestNewTokenInfoMissingClaims(t *testing.T) {
 		t.Errorf("token info = %+v", ti)
 	}
 }
+
+// FuzzHealthFrom: a /health body is untrusted input; the mapping never
+// panics, always yields a known state, and only 200 can be UP or DEGRADED.
+func FuzzHealthFrom(f *testing.F) {
+	f.Add(200, []byte(`{"status":"UP"}`))
+	f.Add(200, []byte(`{"status":"DEGRADED","reason":"x"}`))
+	f.Add(503, []byte(`{"status":"DOWN","reason":"y"}`))
+	f.Add(200, []byte(`[`))
+	f.Fuzz(func(t *testing.T, code int, body []byte) {
+		h := healthFrom(code, body)
+		switch h.Status {
+		case healthUp, healthDegraded:
+			if code != 200 {
+				t.Fatalf("status %d gave %s", code, h.Status)
+			}
+		case healthDown:
+			if h.Reason == "" {
+				t.Fatal("DOWN without a reason")
+			}
+		default:
+			t.Fatalf("unknown state %q", h.Status)
+		}
+	})
+}
