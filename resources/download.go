@@ -53,7 +53,8 @@ type DownloadOptions struct {
 	Attempts int
 	// Sleep waits between polls and resume attempts (default: the client's).
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Progress receives events; calls are serialised (never concurrent).
+	// Progress receives events; calls are serialised (never concurrent). The
+	// event's File is valid only during the call: copy what you keep.
 	Progress func(DownloadEvent)
 }
 
