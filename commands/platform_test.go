@@ -373,6 +373,27 @@ func TestPlatformEndToEnd(t *testing.T) {
 		c.must("platform", "whoami")
 	})
 
+	t.Run("PKCE login opening $BROWSER", func(t *testing.T) {
+		curl, err := exec.LookPath("curl")
+		if err != nil {
+			t.Skip("curl is not installed to play the browser")
+		}
+		emu := emulator.StartTest(t, emulator.Options{})
+		c := newPlatformCLI(t, bin, emu)
+		browser := filepath.Join(c.home, "browser.sh")
+		page := filepath.Join(c.home, "page.html")
+		script := "#!/bin/sh\n" + curl + " -sL -o " + page + " \"$1\" &\n"
+		if err := os.WriteFile(browser, []byte(script), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		c.env = append(c.env, "BROWSER="+browser)
+		r := c.must("platform", "login")
+		if !strings.Contains(r.stderr, "Opened a browser") || emu.Count("grant:authorization_code") != 1 {
+			t.Errorf("login with $BROWSER: code grants %d, stderr:\n%s", emu.Count("grant:authorization_code"), r.stderr)
+		}
+		c.cacheFile()
+	})
+
 	t.Run("refresh, rotation across processes, revocation", func(t *testing.T) {
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
