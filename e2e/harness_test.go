@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,7 +41,6 @@ func TestMain(m *testing.M) {
 type result struct {
 	stdout, stderr string
 	code           int
-	maxRSSKiB      int64
 }
 
 // cli runs the binary with a clean environment for one emulator.
@@ -96,9 +94,6 @@ func (c *cli) run(extra map[string]string, stdin string, args ...string) result 
 	r := result{stdout: out.String(), stderr: errb.String()}
 	if cmd.ProcessState != nil {
 		r.code = cmd.ProcessState.ExitCode()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			r.maxRSSKiB = ru.Maxrss
-		}
 	} else if err != nil {
 		c.t.Fatalf("run %v: %v", args, err)
 	}
