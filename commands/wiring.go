@@ -260,7 +260,7 @@ func (g *Globals) Client() (*resources.Client, error) {
 // classifyDomain maps the errors of the library packages to exit codes.
 func classifyDomain(err error) (int, string, bool) {
 	switch {
-	case errors.Is(err, oauth.ErrLoginRequired):
+	case errors.Is(err, oauth.ErrLoginRequired), errors.Is(err, oauth.ErrLoginFailed):
 		return 4, KindAuth, true
 	case errors.Is(err, checksum.ErrMismatch):
 		return 5, KindIntegrity, true
