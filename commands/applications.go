@@ -24,7 +24,7 @@ func (c *ApplicationsListCmd) Run(g *Globals) error {
 	l := g.Out().List("APPLICATION_ID", "NAME", "LATEST_VERSION", "REGULATORY_CLASSES", "DESCRIPTION")
 	for a, err := range cl.Applications().List(g.Context(), resources.ListOptions{}) {
 		if err != nil {
-			l.Close()
+			l.Abort()
 			return err
 		}
 		latest := ""

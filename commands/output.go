@@ -276,6 +276,17 @@ func (l *List) Close() error {
 	return nil
 }
 
+// Abort ends a list cut short by an error: what was written stays valid
+// (a started JSON array is closed, table rows are shown), and a list with no
+// element writes nothing, so stdout does not claim an empty result.
+func (l *List) Abort() {
+	if l.n == 0 {
+		l.closed = true
+		return
+	}
+	_ = l.Close()
+}
+
 // Len is the number of elements added so far.
 func (l *List) Len() int { return l.n }
 

@@ -42,7 +42,7 @@ func (c *RunsDescribeCmd) Run(g *Globals) error {
 	l := o.List(itemHeaders...)
 	for it, err := range items {
 		if err != nil {
-			l.Close()
+			l.Abort()
 			return err
 		}
 		if err := l.Add(it, itemRow(it)...); err != nil {

@@ -24,7 +24,7 @@ func (c *RunsItemsCmd) Run(g *Globals) error {
 	l := g.Out().List(itemHeaders...)
 	for it, err := range cl.Run(c.RunID).Items(g.Context(), o) {
 		if err != nil {
-			l.Close()
+			l.Abort()
 			return err
 		}
 		if err := l.Add(it, itemRow(it)...); err != nil {

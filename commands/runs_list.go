@@ -44,7 +44,7 @@ func (c *RunsListCmd) Run(g *Globals) error {
 	n := 0
 	for r, err := range cl.Runs().ListData(g.Context(), o) {
 		if err != nil {
-			l.Close()
+			l.Abort()
 			return err
 		}
 		st := r.Statistics

@@ -17,7 +17,7 @@ func (c *RunsResultsCmd) Run(g *Globals) error {
 	l := g.Out().List("EXTERNAL_ID", "ARTIFACT", "STATE", "OUTPUT", "MEDIA_TYPE", "ARTIFACT_ID", "ERROR")
 	for it, err := range cl.Run(c.RunID).Results(g.Context(), c.ItemID, c.ExternalID) {
 		if err != nil {
-			l.Close()
+			l.Abort()
 			return err
 		}
 		if !text {
