@@ -52,10 +52,10 @@ func (c *DemoCmd) Run(g *Globals) error {
 		return err
 	}
 	vars := map[string]string{
-		"AIGNOSTICS_API_ROOT":   emu.URL(),
-		"AIGNOSTICS_CACHE_DIR":  filepath.Join(work, "cache"),
-		"AIGNOSTICS_ENV_FILE":   os.DevNull,
-		"AIGNOSTICS_OUTPUT":     "text",
+		"AIGNOSTICS_API_ROOT":                emu.URL(),
+		"AIGNOSTICS_CACHE_DIR":               filepath.Join(work, "cache"),
+		"AIGNOSTICS_ENV_FILE":                os.DevNull,
+		"AIGNOSTICS_OUTPUT":                  "text",
 		"AIGNOSTICS_REQUEST_TIMEOUT_SECONDS": "30",
 	}
 	env := g.Env()
