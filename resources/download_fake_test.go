@@ -26,6 +26,7 @@ type fakeFile struct {
 	googHash    string // x-goog-hash crc32c ("" = header absent)
 	etag        string
 	honourRange bool
+	wrongRange  bool // answer a Range with a 206 that starts at 0
 	redirect    bool // 307 to a second origin (else 200 from /file itself)
 }
 
@@ -48,6 +49,12 @@ func fakePlatform(t *testing.T, f fakeFile) (*resources.Client, *atomic.Value, *
 			w.Header().Set("ETag", f.etag)
 		}
 		body := f.body
+		if r.Header.Get("Range") != "" && f.wrongRange {
+			w.Header().Set("Content-Range", "bytes 0-"+strconv.Itoa(len(body)-1)+"/"+strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(body)
+			return
+		}
 		if rg := r.Header.Get("Range"); rg != "" && f.honourRange && r.Header.Get("If-Range") == f.etag {
 			start, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rg, "bytes="), "-"))
 			if start >= len(body) {
@@ -100,15 +107,19 @@ func TestDownloadAgainstFake(t *testing.T) {
 		part       int    // bytes of a pre-existing .part (with the ETag sidecar)
 		wantRanges string // Range headers seen, joined by |
 		wantErr    error
+		opts       resources.DownloadOptions
 	}{
-		{"200 from /file", fakeFile{body: body, metadata: good, googHash: good}, 0, "", nil},
-		{"307 without the token", fakeFile{body: body, metadata: good, googHash: good, redirect: true}, 0, "", nil},
-		{"no x-goog-hash", fakeFile{body: body, metadata: good, redirect: true}, 0, "", nil},
-		{"x-goog-hash disagrees", fakeFile{body: body, metadata: good, googHash: "AAAAAA==", redirect: true}, 0, "", checksum.ErrMismatch},
-		{"metadata disagrees", fakeFile{body: body, metadata: "AAAAAA==", googHash: good, redirect: true}, 0, "", checksum.ErrMismatch},
-		{"resume honoured", fakeFile{body: body, metadata: good, googHash: good, etag: `"e1"`, honourRange: true, redirect: true}, 1000, "bytes=1000-", nil},
-		{"range ignored: full download", fakeFile{body: body, metadata: good, googHash: good, etag: `"e1"`, redirect: true}, 1000, "bytes=1000-", nil},
-		{"part as long as the object: 416, start over", fakeFile{body: body, metadata: good, etag: `"e1"`, honourRange: true, redirect: true}, len(body), "bytes=500000-|", nil},
+		{"200 from /file", fakeFile{body: body, metadata: good, googHash: good}, 0, "", nil, resources.DownloadOptions{}},
+		{"307 without the token", fakeFile{body: body, metadata: good, googHash: good, redirect: true}, 0, "", nil, resources.DownloadOptions{}},
+		{"no x-goog-hash", fakeFile{body: body, metadata: good, redirect: true}, 0, "", nil, resources.DownloadOptions{}},
+		{"x-goog-hash disagrees", fakeFile{body: body, metadata: good, googHash: "AAAAAA==", redirect: true}, 0, "", checksum.ErrMismatch, resources.DownloadOptions{}},
+		{"metadata disagrees", fakeFile{body: body, metadata: "AAAAAA==", googHash: good, redirect: true}, 0, "", checksum.ErrMismatch, resources.DownloadOptions{}},
+		{"resume honoured", fakeFile{body: body, metadata: good, googHash: good, etag: `"e1"`, honourRange: true, redirect: true}, 1000, "bytes=1000-", nil, resources.DownloadOptions{}},
+		{"range ignored: full download", fakeFile{body: body, metadata: good, googHash: good, etag: `"e1"`, redirect: true}, 1000, "bytes=1000-", nil, resources.DownloadOptions{}},
+		{"part as long as the object: 416, start over", fakeFile{body: body, metadata: good, etag: `"e1"`, honourRange: true, redirect: true}, len(body), "bytes=500000-|", nil, resources.DownloadOptions{}},
+		{"206 from the wrong offset: start over", fakeFile{body: body, metadata: good, etag: `"e1"`, wrongRange: true, redirect: true}, 1000, "bytes=1000-|", nil, resources.DownloadOptions{}},
+		{"malformed metadata checksum", fakeFile{body: body, metadata: "not-a-crc", redirect: true}, 0, "", resources.ErrIntegrity, resources.DownloadOptions{}},
+		{"malformed metadata checksum, --no-verify", fakeFile{body: body, metadata: "not-a-crc", googHash: "AAAAAA==", redirect: true}, 0, "", nil, resources.DownloadOptions{NoVerify: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,7 +131,7 @@ func TestDownloadAgainstFake(t *testing.T) {
 				os.WriteFile(path+".part", body[:tt.part], 0o644)
 				os.WriteFile(path+".part.etag", []byte(`"e1"`), 0o644)
 			}
-			sum, err := c.Run("r1").DownloadToFolder(context.Background(), dir, resources.DownloadOptions{})
+			sum, err := c.Run("r1").DownloadToFolder(context.Background(), dir, tt.opts)
 			if tt.wantErr == nil && err != nil || !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -140,8 +151,12 @@ func TestDownloadAgainstFake(t *testing.T) {
 				}
 				return
 			}
-			if rerr != nil || string(b) != string(body) || sum.Files[0].CRC32C != good {
+			if rerr != nil || string(b) != string(body) || sum.Files[0].CRC32C != good || sum.Files[0].Verified == tt.opts.NoVerify {
 				t.Fatalf("file: %v, %d bytes, summary %+v", rerr, len(b), sum.Files)
+			}
+			again, err := c.Run("r1").DownloadToFolder(context.Background(), dir, tt.opts)
+			if err != nil || again.Skipped != 1 {
+				t.Fatalf("second download: %v %+v", err, again)
 			}
 			for _, leftover := range []string{path + ".part", path + ".part.etag"} {
 				if _, err := os.Stat(leftover); err == nil {
