@@ -24,6 +24,7 @@ type EmulatorCmd struct {
 	Seed             int64         `help:"Seed for fault decisions." default:"0" placeholder:"N"`
 	State            string        `help:"Keep state (keys, refresh tokens, runs) in FILE across restarts." type:"path" placeholder:"FILE"`
 	WriteCredentials string        `name:"write-credentials" help:"Write a service-account JSON whose signed URLs the storage origin accepts." type:"path" placeholder:"FILE"`
+	SeedRuns         int           `name:"seed-runs" help:"Start with N finished runs of test-app (for list benchmarks)." default:"0" placeholder:"N"`
 }
 
 // Help is the detailed help shown by `aignostics emulator --help`.
@@ -64,6 +65,12 @@ func (c *EmulatorCmd) Run(g *Globals) error {
 		if err := e.WriteCredentials(c.WriteCredentials); err != nil {
 			_ = e.Close()
 			return Exit(2, KindConfig, fmt.Errorf("write credentials: %w", err))
+		}
+	}
+	if c.SeedRuns > 0 {
+		if err := e.CreateRuns(c.SeedRuns, "test-app", "1.0.0"); err != nil {
+			_ = e.Close()
+			return Exit(2, KindConfig, fmt.Errorf("--seed-runs: %w", err))
 		}
 	}
 	out := g.Out()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -26,6 +27,12 @@ func (c *RunsCreateCmd) Run(g *Globals) error {
 		return Exit(2, KindUsage, err)
 	}
 	items, err := c.readItems(g)
+	if err != nil {
+		return err
+	}
+	// gs:// inputs become V4 signed URLs: the platform reads slides from
+	// storage it has no credentials for, possibly days later (queued runs).
+	signed, err := signGSInputs(g, items, InputURLExpiry)
 	if err != nil {
 		return err
 	}
@@ -50,7 +57,10 @@ func (c *RunsCreateCmd) Run(g *Globals) error {
 	}
 	if c.DryRun {
 		g.Out().Notef("dry run: %d item(s) valid for %s:%s; nothing was sent", len(items), app, vn)
-		return g.Out().JSON(req)
+		if signed > 0 {
+			g.Out().Notef("dry run: %d gs:// input URL(s) signed (V4, GET, valid %s); signatures are shown as REDACTED", signed, InputURLExpiry)
+		}
+		return g.Out().JSON(redactRequest(req))
 	}
 	run, err := cl.Runs().Create(g.Context(), req)
 	if err != nil {
@@ -97,4 +107,21 @@ func problemsError(g *Globals, app, version string, ps []resources.Problem) erro
 		return Exit(2, KindInvalid, errors.New(head))
 	}
 	return Exit(2, KindInvalid, fmt.Errorf("%s: %s", head, strings.Join(msgs, "; ")))
+}
+
+// redactRequest is the request with the signatures of signed input URLs
+// masked, for printing: a signed URL is a credential until it expires.
+func redactRequest(req resources.RunCreationRequest) resources.RunCreationRequest {
+	items := make([]resources.ItemCreationRequest, len(req.Items))
+	for i, it := range req.Items {
+		arts := make([]resources.InputArtifactCreationRequest, len(it.InputArtifacts))
+		for j, a := range it.InputArtifacts {
+			a.DownloadURL = httpx.Redact(a.DownloadURL)
+			arts[j] = a
+		}
+		it.InputArtifacts = arts
+		items[i] = it
+	}
+	req.Items = items
+	return req
 }

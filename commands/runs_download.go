@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func (c *RunsDownloadCmd) Run(g *Globals) error {
 	}
 	if strings.TrimSpace(c.ChecksumAttributeKey) == "" {
 		return Exitf(2, KindUsage, "--checksum-attribute-key must not be empty")
+	}
+	if err := checkWritableDir(c.Dir); err != nil {
+		return Exit(2, KindInvalid, err)
 	}
 	s, err := g.Settings()
 	if err != nil {
@@ -125,4 +129,19 @@ func humanBytes(n int64) string {
 		i++
 	}
 	return fmt.Sprintf("%.1f %ciB", v, suffix[i])
+}
+
+// checkWritableDir makes sure dir exists (creating it) and accepts new files,
+// so a bad download folder is reported before anything is fetched.
+func checkWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("download folder %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".aignostics-write-check-*")
+	if err != nil {
+		return fmt.Errorf("download folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
