@@ -14,14 +14,14 @@ go build -o "$out/aignostics" .
 bin=$PWD/$out/aignostics
 api=127.0.0.1:18780 storage=127.0.0.1:18781
 root=http://$api
-"$bin" emulator --listen "$api" --storage-listen "$storage" --speed 1000 --seed-runs 10000 2>"$out/emulator.log" &
+"$bin" emulator --listen "$api" --storage-listen "$storage" --speed 1000 --seed-runs 10000 >"$out/emulator.out" 2>"$out/emulator.log" &
 emu=$!
 trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS "$root/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
 export AIGNOSTICS_API_ROOT=$root AIGNOSTICS_CACHE_DIR=$PWD/$out/cache AIGNOSTICS_ENV_FILE=/dev/null
 rm -rf "$AIGNOSTICS_CACHE_DIR"
-"$bin" platform login --device 2>/dev/null
+"$bin" platform login --device >/dev/null 2>&1
 token=$("$bin" platform token)
 
 # ms NAME CMD...: mean wall milliseconds over $repeat runs.

@@ -28,13 +28,13 @@ go build -o "$out/aignostics" .
 bin=$out/aignostics
 api=127.0.0.1:18790 storage=127.0.0.1:18791
 root=http://$api
-"$bin" emulator --listen "$api" --storage-listen "$storage" --speed 1000 --artifact-size "$size" 2>"$out/emulator.log" &
+"$bin" emulator --listen "$api" --storage-listen "$storage" --speed 1000 --artifact-size "$size" >"$out/emulator.out" 2>"$out/emulator.log" &
 emu=$!
 trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null || true; [ "$dl" = "$out" ] || rm -rf "$dl"' EXIT
 for _ in $(seq 100); do curl -fsS "$root/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
 export AIGNOSTICS_API_ROOT=$root AIGNOSTICS_CACHE_DIR=$out/cache AIGNOSTICS_ENV_FILE=/dev/null
-"$bin" platform login --device 2>/dev/null
+"$bin" platform login --device >/dev/null 2>&1
 token=$("$bin" platform token)
 
 python3 - "$items" >"$out/items.jsonl" <<'PY'
