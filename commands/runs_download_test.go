@@ -131,11 +131,13 @@ func TestRunsDownloadErrors(t *testing.T) {
 	}
 	e.want(0, "runs", "download", run.ID, filepath.Join(e.dir, "b"), "--checksum-attribute-key", "nope", "--no-verify")
 	e.want(2, "runs", "download", "00000000-0000-4000-8000-000000000000", filepath.Join(e.dir, "c"))
-	// A file where the folder should be: the files fail, exit 1.
+	// A file where the folder should be: bad input, found before any request, exit 2.
 	if err := os.WriteFile(filepath.Join(e.dir, "d"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.want(1, "runs", "download", run.ID, filepath.Join(e.dir, "d"))
+	if r := e.want(2, "runs", "download", run.ID, filepath.Join(e.dir, "d")); !strings.Contains(r.stderr, "download folder") {
+		t.Errorf("stderr %q", r.stderr)
+	}
 
 	if err := run.DeleteArtifacts(context.Background()); err != nil {
 		t.Fatal(err)
