@@ -25,14 +25,24 @@ func (e *Emulator) apiHandler() http.Handler {
 	mux.HandleFunc("/activate", a.handleActivate)
 	mux.HandleFunc("/.well-known/jwks.json", a.handleJWKS)
 	mux.HandleFunc("/.well-known/openid-configuration", a.handleDiscovery)
-	mux.Handle("/api/", e.requireToken(e.persisting(e.platform)))
+	api := e.requireToken(e.persisting(e.platform))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		sendJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
 	})
-	return e.logged("api", e.withFaults(apiScope, mux))
+	// /api/ bypasses the mux: ServeMux redirects paths it would clean, and an
+	// external id "." or ".." (which url.PathEscape keeps) must reach its item.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return e.logged("api", e.withFaults(apiScope, root))
 }
 
-// storageHandler is the storage origin: /{bucket}/{object}.
+// storageHandler is the storage origin: /{bucket}/{object}, served exactly as
+// signed (no ServeMux: object names may hold "//", "." and "..").
 func (e *Emulator) storageHandler() http.Handler {
 	return e.logged("storage", e.withFaults(func(*http.Request) string { return "storage" }, http.HandlerFunc(e.serveObject)))
 }
