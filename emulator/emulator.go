@@ -161,6 +161,7 @@ func checkOrigin(u string) error {
 }
 
 // Start listens on apiAddr and storageAddr and serves in the background.
+// With a state file, it writes that file once before returning.
 func Start(o Options, apiAddr, storageAddr string) (*Emulator, error) {
 	e, err := New(o)
 	if err != nil {
@@ -178,6 +179,12 @@ func Start(o Options, apiAddr, storageAddr string) (*Emulator, error) {
 	if err := e.serve(api, st); err != nil {
 		_ = api.Close()
 		_ = st.Close()
+		return nil, err
+	}
+	// Write the state file now, so an unwritable --state fails at start
+	// rather than losing the whole session when it stops.
+	if err := e.saveNow(); err != nil {
+		_ = e.Close()
 		return nil, err
 	}
 	return e, nil

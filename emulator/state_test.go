@@ -106,10 +106,23 @@ func TestStateFileErrors(t *testing.T) {
 	if _, err := New(Options{StateFile: filepath.Join(notDir, "state.json")}); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("New with a state file under a regular file: %v", err)
 	}
-	// A state file in a missing directory cannot be written: Close says so.
-	e := startOn(t, Options{StateFile: filepath.Join(dir, "missing", "state.json")})
-	if err := e.Close(); err == nil {
-		t.Errorf("Close wrote a state file into a missing directory")
+	// A state file in a missing directory cannot be written: Start says so at
+	// once (not Close, when the session's state would be lost) and frees its ports.
+	missing := filepath.Join(dir, "missing", "state.json")
+	e, err := Start(Options{StateFile: missing}, "127.0.0.1:0", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("Start with a state file in a missing directory: %v, want an error naming the file", err)
+	}
+	if e != nil {
+		_ = e.Close()
+	}
+	// A fresh state file is written by Start, before any change.
+	fresh := filepath.Join(dir, "fresh.json")
+	e = startOn(t, Options{StateFile: fresh})
+	_, statErr := os.Stat(fresh)
+	e.Close()
+	if statErr != nil {
+		t.Errorf("state file after Start: %v", statErr)
 	}
 }
 
