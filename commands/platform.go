@@ -63,10 +63,14 @@ func (c *PlatformLoginCmd) Run(g *Globals) error {
 	})
 }
 
-// authFailure gives a failed login the authentication exit code.
+// authFailure gives a failed login the authentication exit code, and a
+// login that cannot start for want of configuration the config exit code.
 func authFailure(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
+	}
+	if errors.Is(err, oauth.ErrNoDeviceClient) {
+		return Exit(2, KindConfig, err)
 	}
 	var te *oauth.TokenError
 	if errors.Is(err, oauth.ErrLoginFailed) || errors.As(err, &te) {

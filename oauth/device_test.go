@@ -94,7 +94,7 @@ func TestDeviceWithoutClientID(t *testing.T) {
 	c := f.config(t.TempDir())
 	c.ClientIDDevice = ""
 	_, _, err := NewManager(c).Login(context.Background(), LoginOptions{Device: true})
-	if err == nil || !strings.Contains(err.Error(), "AIGNOSTICS_CLIENT_ID_DEVICE") {
+	if err == nil || !strings.Contains(err.Error(), "AIGNOSTICS_CLIENT_ID_DEVICE") || !errors.Is(err, ErrNoDeviceClient) {
 		t.Fatalf("err = %v", err)
 	}
 	if f.count("device") != 0 {

@@ -12,6 +12,11 @@ var ErrLoginFailed = errors.New("login failed")
 // ErrLoginRequired is matched (errors.Is) by every *LoginRequiredError.
 var ErrLoginRequired = errors.New("login required")
 
+// ErrNoDeviceClient is returned (wrapped) when the device flow is asked for
+// but no device client id is configured: a configuration problem, not a
+// failed login.
+var ErrNoDeviceClient = errors.New("no device client id configured")
+
 // LoginRequiredError says that no usable token exists and no interactive
 // login may be started; Hint names the command to run.
 type LoginRequiredError struct {

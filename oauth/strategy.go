@@ -22,7 +22,7 @@ func (m *Manager) choose(o LoginOptions) (strategy, error) {
 	switch {
 	case o.Device:
 		if m.c.ClientIDDevice == "" {
-			return nil, fmt.Errorf("device login: no device client id configured; set AIGNOSTICS_CLIENT_ID_DEVICE")
+			return nil, fmt.Errorf("device login: %w; set AIGNOSTICS_CLIENT_ID_DEVICE", ErrNoDeviceClient)
 		}
 		return &deviceFlow{m: m}, nil
 	case o.NoBrowser:
