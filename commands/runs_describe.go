@@ -53,7 +53,9 @@ func (c *RunsDescribeCmd) Run(g *Globals) error {
 }
 
 // writeRunWithItems writes the run as one JSON object with an "items" array
-// appended, item by item as the pages arrive (one line in jsonl).
+// appended, item by item as the pages arrive (one line in jsonl). Like an
+// aborted list, an error before the first item leaves stdout empty, and one
+// after it still closes the object, so what was written stays valid JSON.
 func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[resources.ItemResultReadResponse, error]) error {
 	indent := o.indent && o.Format() == FormatJSON
 	head, err := marshal(d, indent)
@@ -66,13 +68,18 @@ func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[r
 	if indent {
 		open, first, sep, end, empty = `,`+"\n"+`  "items": [`, "\n", ",\n", "\n  ]\n}\n", "]\n}\n"
 	}
-	if _, err := w.Write(append(head, open...)); err != nil {
-		return err
-	}
 	n := 0
 	for it, err := range items {
 		if err != nil {
+			if n > 0 {
+				_, _ = io.WriteString(w, end)
+			}
 			return err
+		}
+		if n == 0 {
+			if _, err := w.Write(append(head, open...)); err != nil {
+				return err
+			}
 		}
 		b, err := marshal(it, indent)
 		if err != nil {
@@ -91,6 +98,9 @@ func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[r
 		n++
 	}
 	if n == 0 {
+		if _, err := w.Write(append(head, open...)); err != nil {
+			return err
+		}
 		end = empty
 	}
 	_, err = io.WriteString(w, end)
