@@ -15,7 +15,7 @@ import (
 
 // faultSpec is the mix the fault suite runs under: every read must get
 // through by retries; corrupted bodies must never end under a final name.
-const faultSpec = "api:503@0.1,api:reset@0.05,api:500@0.03,storage:503@0.05,storage:reset@0.05,storage:truncate@0.03,storage:corrupt@0.05,delay=20ms@0.1"
+const faultSpec = "auth:503@0.1,auth:reset@0.05,api:503@0.1,api:reset@0.05,api:500@0.03,storage:503@0.05,storage:reset@0.05,storage:truncate@0.03,storage:corrupt@0.05,delay=20ms@0.1"
 
 // TestFaults runs login, list, create, watch and download against an
 // emulator with faults on, with a fixed seed; AIGNOSTICS_FAULT_SEEDS=1,2,3
@@ -41,10 +41,10 @@ func faultRun(t *testing.T, seed int64) {
 	emu := emulator.StartTest(t, emulator.Options{Speed: 200, ArtifactSize: 96 << 10, Seed: seed})
 	c := newCLI(t, emu)
 	c.env["AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"] = "1"
-	c.login()
 	if err := emu.SetFaults(faultSpec); err != nil {
 		t.Fatal(err)
 	}
+	c.login()
 
 	// Reads complete through retries.
 	for range 3 {

@@ -45,6 +45,10 @@ func seconds(v any) time.Duration {
 	return time.Duration(f * float64(time.Second))
 }
 
+// deviceCodeRetries is how many times a failed device authorization request
+// is tried again.
+const deviceCodeRetries = 3
+
 // obtain asks for a device code, shows it on stderr and polls the token
 // endpoint until the user approves, denies, or the code expires.
 func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
@@ -54,8 +58,21 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		form.Set("audience", c.Audience)
 	}
 	var dc deviceCode
-	if _, err := postForm(ctx, c.HTTPClient, "device authorization", c.DeviceURL, form, &dc); err != nil {
-		return nil, &LoginError{Flow: "device", Err: err}
+	// Asking for a device code is safe to repeat (an unused code just
+	// expires), so a lost or failed answer is retried with backoff.
+	wait := c.Backoff
+	for attempt := 0; ; attempt++ {
+		_, err := postForm(ctx, c.HTTPClient, "device authorization", c.DeviceURL, form, &dc)
+		if err == nil {
+			break
+		}
+		if !retryable(err) || attempt == deviceCodeRetries || ctx.Err() != nil {
+			return nil, &LoginError{Flow: "device", Err: err}
+		}
+		if err := c.Sleep(ctx, wait); err != nil {
+			return nil, &LoginError{Flow: "device", Err: err}
+		}
+		wait *= 2
 	}
 	if dc.DeviceCode == "" || dc.UserCode == "" {
 		return nil, &LoginError{Flow: "device", Err: errors.New("the device authorization answer lacks device_code or user_code")}

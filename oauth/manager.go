@@ -32,7 +32,7 @@ func NewManager(c Config) *Manager {
 	c.fill()
 	return &Manager{
 		c:       c,
-		keys:    jwt.NewCache(c.JWKSURL, c.HTTPClient, c.Now),
+		keys:    jwt.NewCache(c.JWKSURL, retryingGETs(c.HTTPClient, c.Backoff, c.Sleep), c.Now),
 		path:    filepath.Join(c.CacheDir, cacheKey(&c)+".json"),
 		invalid: map[[32]byte]bool{},
 	}
