@@ -65,7 +65,12 @@ type LoginError struct {
 	Err  error
 }
 
-func (e *LoginError) Error() string { return fmt.Sprintf("%s login: %v", e.Flow, e.Err) }
+func (e *LoginError) Error() string {
+	if e.Flow == "" || e.Flow == "login" {
+		return fmt.Sprintf("login: %v", e.Err)
+	}
+	return fmt.Sprintf("%s login: %v", e.Flow, e.Err)
+}
 func (e *LoginError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrLoginFailed) true.
