@@ -52,7 +52,12 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 			f.Status, f.Size, f.CRC32C, f.Verified = FileSkipped, n, checksum.Encode(crc), true
 			return f
 		}
-		d.run.c.debugf("download: %s is present but its checksum differs; downloading it again", f.Path)
+		// Known not to be the artifact: remove it now, so that a failed or
+		// interrupted download again leaves no wrong file under the final name.
+		d.run.c.debugf("download: %s is present but its checksum differs; removing it and downloading it again", f.Path)
+		if err := os.Remove(f.Path); err != nil {
+			return fail(fmt.Errorf("remove %s (its checksum differs from the artifact's): %w", f.Path, err))
+		}
 	}
 	return d.transfer(ctx, f, j.want, buf)
 }

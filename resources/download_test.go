@@ -481,3 +481,38 @@ func TestDownloadReplacesChangedFile(t *testing.T) {
 	}
 	checkFiles(t, e, again)
 }
+
+// A present file whose checksum differs is not left under its final name when
+// downloading it again fails verification: the folder never holds a file that
+// is known not to be the artifact.
+func TestDownloadChangedFileThenCorrupt(t *testing.T) {
+	e := newDLEnv(t, "test-app", 1, 5000, "")
+	e.finish()
+	dir := t.TempDir()
+	first, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := first.Files[0].Path
+	b, err := os.ReadFile(victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[100] ^= 0xff
+	if err := os.WriteFile(victim, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.SetFaults("storage:corrupt"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{})
+	if !errors.Is(err, resources.ErrIntegrity) || again.Failed != 1 || again.Skipped != 2 {
+		t.Fatalf("second download: %v %+v", err, again)
+	}
+	if _, err := os.Stat(victim); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the changed file is still there after a failed download (stat: %v)", err)
+	}
+	if got := files(t, dir); len(got) != 2 {
+		t.Fatalf("files left: %v, want the 2 verified ones", got)
+	}
+}
