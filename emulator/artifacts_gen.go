@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/aignostics/aignostics/checksum"
 )
@@ -24,7 +25,22 @@ type artifactGen struct {
 	blockCRC uint32
 	bitCRC   [64]uint32 // L_j = CRC(pattern of bit j) ^ CRC(zeros)
 	shift    [32]uint32 // GF(2) operator: a CRC followed by genBlock zero bytes
+
+	// crcs caches each artifact's CRC32C: computing it costs O(size/64 KiB)
+	// (about 10 ms for 1 GiB), and item listings report it for every output.
+	mu       sync.Mutex
+	crcs     map[crcKey]uint32
+	computed int // CRCs computed so far (tests)
 }
+
+// crcKey identifies an artifact's content.
+type crcKey struct {
+	seed uint64
+	size int64
+}
+
+// maxCachedCRCs bounds the CRC cache (about 32 MiB); past it the cache restarts.
+const maxCachedCRCs = 1 << 20
 
 // newArtifactGen derives the block and tables from the platform seed.
 func newArtifactGen(seed int64) *artifactGen {
@@ -147,9 +163,29 @@ func (a artifactBytes) ReadAt(b []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// crc32c computes the CRC32C of the whole content without reading it (the
-// last partial chunk is read: at most 64 KiB).
+// crc32c is the CRC32C of the whole content, computed once per (seed, size).
 func (a artifactBytes) crc32c() uint32 {
+	g, k := a.gen, crcKey{a.seed, a.size}
+	g.mu.Lock()
+	c, ok := g.crcs[k]
+	g.mu.Unlock()
+	if ok {
+		return c
+	}
+	c = a.computeCRC32C()
+	g.mu.Lock()
+	if g.crcs == nil || len(g.crcs) >= maxCachedCRCs {
+		g.crcs = map[crcKey]uint32{}
+	}
+	g.crcs[k] = c
+	g.computed++
+	g.mu.Unlock()
+	return c
+}
+
+// computeCRC32C computes the CRC32C of the whole content without reading it
+// (the last partial chunk is read: at most 64 KiB).
+func (a artifactBytes) computeCRC32C() uint32 {
 	full := a.size / genBlock
 	var crc uint32
 	for k := range full {

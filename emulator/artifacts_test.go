@@ -75,7 +75,40 @@ func TestArtifactCRCWithoutReading(t *testing.T) {
 func BenchmarkArtifactCRC1GiB(b *testing.B) {
 	a := artifactBytes{gen: newArtifactGen(1), seed: 2, size: 1 << 30}
 	for b.Loop() {
-		_ = a.crc32c()
+		_ = a.computeCRC32C()
+	}
+}
+
+// An artifact's CRC is computed once: listing items (which report it for
+// every output) again does not pay O(size) per artifact again.
+func TestArtifactCRCComputedOnce(t *testing.T) {
+	gen := newArtifactGen(3)
+	a := artifactBytes{gen: gen, seed: 9, size: 3*genBlock + 5}
+	want := a.computeCRC32C()
+	for range 3 {
+		if got := a.crc32c(); got != want {
+			t.Fatalf("crc32c %08x, want %08x", got, want)
+		}
+	}
+	if b := (artifactBytes{gen: gen, seed: 9, size: 2 * genBlock}); b.crc32c() != b.computeCRC32C() {
+		t.Errorf("another size shares the cached CRC")
+	}
+	if n := gen.computedCRCs(); n != 2 {
+		t.Errorf("computed %d CRCs for 2 artifacts", n)
+	}
+
+	h := newHarness(t, func(c *platformConfig) { c.artifactSize = 1 << 20 })
+	id := h.createRun(runBody("test-app", "", "s1", "s2"))
+	h.clock.Advance(time.Hour)
+	h.want(h.do("GET", "/api/v1/runs/"+id+"/items", nil), http.StatusOK)
+	first := h.p.gen.computedCRCs()
+	if first == 0 {
+		t.Fatalf("no CRC computed for the listed artifacts")
+	}
+	h.want(h.do("GET", "/api/v1/runs/"+id+"/items", nil), http.StatusOK)
+	h.want(h.do("GET", "/api/v1/runs/"+id+"/items/s1", nil), http.StatusOK)
+	if again := h.p.gen.computedCRCs(); again != first {
+		t.Errorf("listing again computed %d more CRCs", again-first)
 	}
 }
 
@@ -194,4 +227,11 @@ func BenchmarkArtifactRead(b *testing.B) {
 			_, _ = a.ReadAt(buf, off)
 		}
 	}
+}
+
+// computedCRCs reads how many CRCs g computed.
+func (g *artifactGen) computedCRCs() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.computed
 }
