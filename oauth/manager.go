@@ -113,9 +113,15 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 		client = m.c.ClientIDInteractive
 	}
 	resp, err := (&refreshFlow{m: m, refreshToken: e.RefreshToken, client: client}).obtain(ctx)
+	if err != nil && seeded && refused(err) && m.c.ClientIDDevice != "" && m.c.ClientIDDevice != client {
+		// A seed does not say which client it was issued to: it may come
+		// from a device login, whose refresh tokens only that client may use.
+		client = m.c.ClientIDDevice
+		resp, err = (&refreshFlow{m: m, refreshToken: e.RefreshToken, client: client}).obtain(ctx)
+	}
 	if err != nil {
 		var te *TokenError
-		if errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 && te.StatusCode != 429 {
+		if errors.As(err, &te) && refused(err) {
 			// The refresh token is dead: forget it so later runs do not retry it.
 			if !seeded {
 				_ = os.Remove(m.path)
@@ -141,6 +147,13 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	delete(m.invalid, sha256.Sum256([]byte(ne.AccessToken)))
 	m.mem, m.memFresh = ne, true
 	return ne.token(), nil
+}
+
+// refused reports whether err is the token endpoint refusing a grant (a
+// 4xx answer other than 429), as opposed to a failure to get an answer.
+func refused(err error) bool {
+	var te *TokenError
+	return errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 && te.StatusCode != 429
 }
 
 // usable reports whether e holds an access token valid for at least five

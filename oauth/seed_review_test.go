@@ -1,0 +1,37 @@
+package oauth_test
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/oauth"
+)
+
+// TestSeedFromDeviceLogin: AIGNOSTICS_REFRESH_TOKEN taken from a device
+// login (a refresh token the authorization server binds to the device
+// client) is accepted, and later refreshes keep using that client.
+func TestSeedFromDeviceLogin(t *testing.T) {
+	clk := &fakeClock{t: time.Now()}
+	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now})
+	ctx := context.Background()
+
+	first, _, err := oauth.NewManager(emulatorConfig(t, emu, clk, io.Discard)).Login(ctx, oauth.LoginOptions{Device: true})
+	if err != nil {
+		t.Fatalf("device login: %v", err)
+	}
+	c := emulatorConfig(t, emu, clk, io.Discard) // another machine: its own empty cache
+	c.RefreshTokenSeed = first.RefreshToken
+	m := oauth.NewManager(c)
+	access, err := m.Token(ctx)
+	if err != nil {
+		t.Fatalf("seeded with a device-flow refresh token: %v", err)
+	}
+	clk.Sleep(ctx, time.Second) // tokens of the same second are identical
+	m.Invalidate(access)
+	if _, err := m.Token(ctx); err != nil {
+		t.Fatalf("refresh of the seeded login: %v", err)
+	}
+}
