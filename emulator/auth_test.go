@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -190,6 +191,8 @@ func TestHealth(t *testing.T) {
 func TestNewRejectsBadOptions(t *testing.T) {
 	for name, o := range map[string]Options{
 		"speed":    {Speed: -1},
+		"speedNaN": {Speed: math.NaN()},
+		"speedInf": {Speed: math.Inf(1)},
 		"size":     {ArtifactSize: -1},
 		"lifetime": {TokenLifetime: -time.Second},
 		"approval": {DeviceApproval: "sometimes"},

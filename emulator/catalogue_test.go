@@ -69,6 +69,21 @@ func TestApplicationsListInvalid(t *testing.T) {
 	}
 	// page_size (underscore) is not this operation's parameter and is ignored.
 	h.want(h.do("GET", "/api/v1/applications?page_size=1", nil), http.StatusOK)
+	// A page far past the end is empty, even where (page-1)*size overflows.
+	if r := h.want(h.do("GET", "/api/v1/applications?page=288230376151711745&page-size=64", nil), http.StatusOK); len(r.list()) != 0 {
+		t.Errorf("page 2^58+1: %d applications, want none", len(r.list()))
+	}
+}
+
+func TestPageBounds(t *testing.T) {
+	for _, tc := range []struct{ n, page, size, lo, hi int }{
+		{10, 1, 5, 0, 5}, {10, 2, 5, 5, 10}, {10, 3, 5, 10, 10}, {11, 3, 5, 10, 11}, {0, 1, 50, 0, 0},
+		{10, 1<<58 + 1, 64, 10, 10}, {10, 1 << 62, 100, 10, 10},
+	} {
+		if lo, hi := pageBounds(tc.n, tc.page, tc.size); lo != tc.lo || hi != tc.hi {
+			t.Errorf("pageBounds(%d, %d, %d) = %d, %d; want %d, %d", tc.n, tc.page, tc.size, lo, hi, tc.lo, tc.hi)
+		}
+	}
 }
 
 func TestApplicationAndVersions(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -79,8 +80,8 @@ func New(o Options) (*Emulator, error) {
 	if o.Speed == 0 {
 		o.Speed = 1
 	}
-	if o.Speed < 0 {
-		return nil, fmt.Errorf("check speed %g: must be positive", o.Speed)
+	if o.Speed < 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
+		return nil, fmt.Errorf("check speed %g: must be a positive number", o.Speed)
 	}
 	if o.ArtifactSize == 0 {
 		o.ArtifactSize = DefaultArtifactSize

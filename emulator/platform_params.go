@@ -58,8 +58,11 @@ func pageParams(q url.Values, sizeName string, errs *[]fieldError) (page, size i
 // pageBounds returns the slice bounds of a page over n elements; past the end
 // the page is empty.
 func pageBounds(n, page, size int) (lo, hi int) {
+	if page < 1 || size < 1 || page-1 > n/size { // also keeps (page-1)*size from overflowing
+		return n, n
+	}
 	lo = (page - 1) * size
-	if lo > n || lo < 0 {
+	if lo > n {
 		return n, n
 	}
 	return lo, min(lo+size, n)
