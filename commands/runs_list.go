@@ -2,19 +2,22 @@ package commands
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/aignostics/aignostics/resources"
 )
 
 // RunsListCmd lists runs, streaming page by page.
 type RunsListCmd struct {
-	ApplicationID      string   `name:"application-id" help:"Only runs of this application." placeholder:"APP"`
-	ApplicationVersion string   `name:"application-version" help:"Only runs of this application version." placeholder:"VERSION"`
-	ExternalID         string   `name:"external-id" help:"Only runs with an item of this external id." placeholder:"ID"`
-	CustomMetadata     string   `name:"custom-metadata" help:"Only runs whose custom metadata matches this PostgreSQL JSONPath, e.g. '$.study ? (@ == \"abc\")'." placeholder:"JSONPATH"`
-	Sort               []string `name:"sort" help:"Sort key, repeatable; prefix - for descending (use --sort=-FIELD). Default -submitted_at." placeholder:"FIELD"`
-	PageSize           int      `name:"page-size" help:"Runs fetched per request, 5 to 100." default:"100"`
-	Limit              int      `name:"limit" help:"Stop after this many runs (0: all)." default:"0"`
+	ApplicationID      string    `name:"application-id" help:"Only runs of this application." placeholder:"APP"`
+	ApplicationVersion string    `name:"application-version" help:"Only runs of this application version." placeholder:"VERSION"`
+	ExternalID         string    `name:"external-id" help:"Only runs with an item of this external id." placeholder:"ID"`
+	CustomMetadata     string    `name:"custom-metadata" help:"Only runs whose custom metadata matches this PostgreSQL JSONPath, e.g. '$.study ? (@ == \"abc\")'." placeholder:"JSONPATH"`
+	Sort               []sortKey `name:"sort" help:"Sort key, repeatable; prefix - for descending (--sort -terminated_at). Default -submitted_at." placeholder:"FIELD"`
+	PageSize           int       `name:"page-size" help:"Runs fetched per request, 5 to 100." default:"100"`
+	Limit              int       `name:"limit" help:"Stop after this many runs (0: all)." default:"0"`
 }
 
 // Run streams the runs.
@@ -34,7 +37,7 @@ func (c *RunsListCmd) Run(g *Globals) error {
 		ApplicationVersion: c.ApplicationVersion,
 		ExternalID:         c.ExternalID,
 		CustomMetadata:     c.CustomMetadata,
-		Sort:               c.Sort,
+		Sort:               sortKeys(c.Sort),
 		PageSize:           c.PageSize,
 	}
 	if c.Limit > 0 && c.Limit < o.PageSize {
@@ -58,4 +61,29 @@ func (c *RunsListCmd) Run(g *Globals) error {
 		}
 	}
 	return l.Close()
+}
+
+// sortKey is one --sort value. A descending key starts with '-', which kong
+// would take for a flag ("--sort -submitted_at" failed with "expected string
+// value"); Decode takes the next word as the key whatever it starts with,
+// except another long flag.
+type sortKey string
+
+// Decode implements kong.MapperValue.
+func (k *sortKey) Decode(ctx *kong.DecodeContext) error {
+	t := ctx.Scan.Pop()
+	s, ok := t.Value.(string)
+	if t.IsEOL() || !ok || s == "" || s == "-" || strings.HasPrefix(s, "--") {
+		return fmt.Errorf("expected a sort key such as -submitted_at, got %q", t.String())
+	}
+	*k = sortKey(s)
+	return nil
+}
+
+func sortKeys(ks []sortKey) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
 }
