@@ -47,12 +47,7 @@ func (c *PlatformHealthCmd) Run(g *Globals) error {
 	}
 	url := s.APIRoot + "/health"
 	public := checkHealth(g.Context(), plain.HTTP(), url, "")
-	authed := healthStatus{Status: healthDown, Reason: "not logged in"}
-	if token, err := healthToken(g); err == nil {
-		authed = checkHealth(g.Context(), plain.HTTP(), url, token)
-	} else if !errors.Is(err, oauth.ErrLoginRequired) {
-		authed.Reason = "no token: " + httpx.Redact(err.Error())
-	}
+	authed := authenticatedHealth(g, plain.HTTP(), url)
 	r := healthReport{Status: healthUp, Components: map[string]healthStatus{"api_public": public, "api_authenticated": authed}}
 	for _, name := range []string{"api_public", "api_authenticated"} {
 		cs := r.Components[name]
@@ -91,6 +86,32 @@ func withReason(h healthStatus) string {
 	return h.Status + " (" + h.Reason + ")"
 }
 
+// authenticatedHealth checks url with a token. A 401 is answered as every
+// API request answers it: the token is invalidated and the check runs once
+// more with a fresh one (refreshed, never a new login).
+func authenticatedHealth(g *Globals, hc *http.Client, url string) healthStatus {
+	token, err := healthToken(g)
+	if err != nil {
+		if errors.Is(err, oauth.ErrLoginRequired) {
+			return healthStatus{Status: healthDown, Reason: "not logged in"}
+		}
+		return healthStatus{Status: healthDown, Reason: "no token: " + httpx.Redact(err.Error())}
+	}
+	h, code := checkHealthCode(g.Context(), hc, url, token)
+	if code != http.StatusUnauthorized {
+		return h
+	}
+	ts, err := g.TokenSource()
+	if err != nil {
+		return h
+	}
+	ts.Invalidate(token)
+	if fresh, err := healthToken(g); err == nil && fresh != token {
+		h, _ = checkHealthCode(g.Context(), hc, url, fresh)
+	}
+	return h
+}
+
 // healthToken returns a token without starting a login: the cached or
 // refreshed one, or the external provider's.
 func healthToken(g *Globals) (string, error) {
@@ -111,9 +132,16 @@ func healthToken(g *Globals) (string, error) {
 // checkHealth GETs url once (no retries: the answer is the state) and maps
 // the answer as the Python SDK does.
 func checkHealth(ctx context.Context, hc *http.Client, url, token string) healthStatus {
+	h, _ := checkHealthCode(ctx, hc, url, token)
+	return h
+}
+
+// checkHealthCode is checkHealth that also returns the HTTP status (0 when
+// there was no answer).
+func checkHealthCode(ctx context.Context, hc *http.Client, url, token string) (healthStatus, int) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return healthStatus{Status: healthDown, Reason: fmt.Sprintf("build request: %v", err)}
+		return healthStatus{Status: healthDown, Reason: fmt.Sprintf("build request: %v", err)}, 0
 	}
 	req.Header.Set("Accept", "application/json")
 	if token != "" {
@@ -121,14 +149,14 @@ func checkHealth(ctx context.Context, hc *http.Client, url, token string) health
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return healthStatus{Status: healthDown, Reason: "Aignostics Platform API unreachable: " + httpx.Redact(err.Error())}
+		return healthStatus{Status: healthDown, Reason: "Aignostics Platform API unreachable: " + httpx.Redact(err.Error())}, 0
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		body = nil
 	}
-	return healthFrom(resp.StatusCode, body)
+	return healthFrom(resp.StatusCode, body), resp.StatusCode
 }
 
 // healthFrom maps a /health answer: 200 UP is UP, 200 DEGRADED is

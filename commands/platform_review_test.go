@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/aignostics/aignostics/emulator"
 )
 
 // TestLoginDeviceWithoutDeviceClientIsConfigError: `platform login --device`
@@ -24,5 +26,54 @@ func TestLoginDeviceWithoutDeviceClientIsConfigError(t *testing.T) {
 	}
 	if stdout != "" {
 		t.Errorf("stdout %q", stdout)
+	}
+}
+
+// TestHealthRefreshesOnce401: the authenticated health check treats a 401
+// as every API request does: it refreshes the token once and asks again,
+// instead of calling the platform DOWN because the cached token was refused.
+func TestHealthRefreshesOnce401(t *testing.T) {
+	emu := emulator.StartTest(t, emulator.Options{})
+	w := newPluginWorld(t)
+	w.vars["AIGNOSTICS_API_ROOT"] = emu.URL()
+	if code, _, stderr := w.run("", "platform", "login", "--device"); code != 0 {
+		t.Fatalf("login: exit %d %s", code, stderr)
+	}
+	if err := emu.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	emu.DropOldKeys() // the cached access token no longer verifies at the API
+	before := emu.Count("grant:refresh_token")
+	code, stdout, stderr := w.run("", "-o", "json", "platform", "health")
+	if code != 0 {
+		t.Fatalf("health: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	var r struct {
+		Status     string
+		Components map[string]struct{ Status, Reason string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if r.Status != "UP" || r.Components["api_authenticated"].Status != "UP" {
+		t.Errorf("health = %s", stdout)
+	}
+	if n := emu.Count("grant:refresh_token") - before; n != 1 {
+		t.Errorf("refresh grants = %d, want 1", n)
+	}
+
+	// When the refresh is refused too, the component is DOWN (no login starts).
+	emu.RevokeRefreshTokens()
+	if err := emu.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	emu.DropOldKeys()
+	before = emu.Count("grant:refresh_token")
+	code, stdout, _ = w.run("", "-o", "json", "platform", "health")
+	if code != 1 || !strings.Contains(stdout, `"api_authenticated":{"status":"DOWN"`) {
+		t.Errorf("refused refresh: exit %d %s", code, stdout)
+	}
+	if n := emu.Count("grant:refresh_token") - before; n != 0 {
+		t.Errorf("tokens issued after revocation = %d, want 0", n)
 	}
 }
