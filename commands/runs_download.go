@@ -100,7 +100,7 @@ func (c *RunsDownloadCmd) summary(g *Globals, out *Output, sum *resources.Downlo
 	return out.Object(sum, []Field{
 		{"run", sum.RunID},
 		{"folder", sum.Dir},
-		{"downloaded", fmt.Sprintf("%d (%s)", sum.Downloaded, humanBytes(sum.Bytes))},
+		{"downloaded", fmt.Sprintf("%d (%s received)", sum.Downloaded, humanBytes(sum.Bytes))},
 		{"skipped", fmt.Sprintf("%d (present, checksum matches)", sum.Skipped)},
 		{"failed", fmt.Sprint(sum.Failed)},
 		{"deleted", fmt.Sprint(sum.Deleted)},
