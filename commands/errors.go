@@ -103,6 +103,9 @@ func classify(err error) (int, string) {
 func (g *Globals) report(err error) int {
 	code, kind := classify(err)
 	msg := oneLine(strings.TrimSpace(httpx.Redact(err.Error())))
+	if kind == KindInterrupted && strings.HasSuffix(msg, context.Canceled.Error()) {
+		msg = "interrupted"
+	}
 	format, _ := g.outputFormatSafe()
 	if format == FormatJSON || format == FormatJSONL {
 		b, _ := marshal(map[string]string{"error": kind, "message": msg}, false)
