@@ -77,3 +77,22 @@ func TestHealthRefreshesOnce401(t *testing.T) {
 		t.Errorf("tokens issued after revocation = %d, want 0", n)
 	}
 }
+
+// TestNoHomeWithTokenProvider: without $HOME (so without a user cache
+// directory) a token provider still works; login says which setting is
+// missing, as a configuration error.
+func TestNoHomeWithTokenProvider(t *testing.T) {
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_CACHE_HOME", "")
+	w := newPluginWorld(t)
+	delete(w.vars, "AIGNOSTICS_CACHE_DIR")
+	prov := w.plugin("provider", `echo provided-token-xyz`)
+	code, stdout, stderr := w.run("", "--token-provider", prov, "platform", "token")
+	if code != 0 || stdout != "provided-token-xyz\n" {
+		t.Errorf("token provider without $HOME: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, _, stderr = w.run("", "-o", "json", "platform", "token")
+	if code != 2 || !strings.Contains(stderr, `"error":"config"`) || !strings.Contains(stderr, "AIGNOSTICS_CACHE_DIR") {
+		t.Errorf("login without a cache dir: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 // cacheEntry is the JSON content of one token cache file. The key fields are
@@ -117,8 +119,13 @@ func writeCache(path string, e *cacheEntry) error {
 }
 
 // ensureDir creates dir (and missing parents) with mode 0700. An existing
-// directory is left as it is: it may be one the user chose and shares.
+// directory is left as it is: it may be one the user chose and shares. An
+// empty dir (none configured, none found) is a configuration error, never
+// the current directory.
 func ensureDir(dir string) error {
+	if dir == "" {
+		return errNoCacheDir()
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create token cache directory %s: %w", dir, err)
 	}
@@ -128,4 +135,12 @@ func ensureDir(dir string) error {
 // token converts the entry to the exported form.
 func (e *cacheEntry) token() *Token {
 	return &Token{AccessToken: e.AccessToken, RefreshToken: e.RefreshToken, TokenType: e.TokenType, Scope: e.GrantedScope, ExpiresAt: e.ExpiresAt}
+}
+
+// errNoCacheDir is the error of a Manager without a cache directory: a
+// configuration error (exit 2 in the command line), reported before any
+// login flow starts.
+func errNoCacheDir() error {
+	return &httpx.ConfigError{Setting: "AIGNOSTICS_CACHE_DIR", Path: "",
+		Err: errors.New("no token cache directory: set AIGNOSTICS_CACHE_DIR (there is no user cache directory, e.g. $HOME is not set)")}
 }

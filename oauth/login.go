@@ -12,6 +12,9 @@ import (
 // configuration, verifies the result and stores it. The bool reports
 // whether a new flow ran.
 func (m *Manager) Login(ctx context.Context, o LoginOptions) (*Token, bool, error) {
+	if m.c.CacheDir == "" {
+		return nil, false, errNoCacheDir() // before a flow whose result could not be kept
+	}
 	if !o.Relogin {
 		t, err := m.Current(ctx)
 		if err == nil {

@@ -21,6 +21,9 @@ func (m *Manager) Logout(all bool) (removed int, err error) {
 
 // LogoutContext is Logout with a context bounding the revocation requests.
 func (m *Manager) LogoutContext(ctx context.Context, all bool) (removed int, err error) {
+	if m.c.CacheDir == "" {
+		return 0, errNoCacheDir()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.mem, m.memFresh = nil, false

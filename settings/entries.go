@@ -34,6 +34,9 @@ func (s *Settings) Entries(mask bool) []Entry {
 			src = SourceDefault
 		}
 		e := Entry{Name: name, Value: displayValue(name, s.value(name), mask), Source: string(src)}
+		if name == EnvCacheDir && s.CacheDir == "" {
+			e.Note = s.cacheDirNote
+		}
 		if name == EnvSSLCertFile && s.SSLCertFile != "" {
 			e.Note = "replaces the system CA roots"
 		}

@@ -121,14 +121,17 @@ func (s *Settings) loadRest(str func(string, string, Source) string, cacheRoot s
 	s.RefreshToken = Secret(str(EnvRefreshToken, "", SourceDefault))
 
 	cache := str(EnvCacheDir, "", SourceDefault)
-	if cache == "" {
-		if cacheRoot == "" {
-			d, err := userCacheDir(getenv)
-			if err != nil {
-				return &Error{Setting: EnvCacheDir, Reason: "not set and there is no user cache directory (" + err.Error() + ")", Err: err}
-			}
-			cacheRoot = d
+	if cache == "" && cacheRoot == "" {
+		d, err := userCacheDir(getenv)
+		if err != nil {
+			// Only the token cache needs the directory, and it says so when
+			// used: a token provider, `platform info` or the emulator work
+			// without one.
+			s.cacheDirNote = "not set and there is no user cache directory (" + err.Error() + "); login needs it"
 		}
+		cacheRoot = d
+	}
+	if cache == "" && cacheRoot != "" {
 		cache = filepath.Join(cacheRoot, "aignostics")
 	}
 	s.CacheDir = cache

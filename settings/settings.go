@@ -73,7 +73,7 @@ type Settings struct {
 	Scope          []string
 	OrganizationID string
 	RefreshToken   Secret
-	CacheDir       string
+	CacheDir       string // "" when not set and there is no user cache directory (no $HOME)
 
 	RequestTimeout, AuthorizationBackoff, TokenProviderTimeout time.Duration
 
@@ -86,6 +86,8 @@ type Settings struct {
 
 	Sources  map[string]Source // key: variable name, e.g. "AIGNOSTICS_API_ROOT"
 	EnvFiles []string          // env files that were read, in the order read
+
+	cacheDirNote string // why CacheDir is empty, for `platform info`
 }
 
 // IsLocal reports whether the api root is a loopback address served by the
