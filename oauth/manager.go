@@ -20,8 +20,11 @@ type Manager struct {
 	keys jwt.KeySet
 	path string // the cache file of this configuration
 
-	mu  sync.Mutex
-	mem *cacheEntry // last entry read or written by this process
+	mu sync.Mutex
+	// loginMu serialises the logins Token starts, so that goroutines that
+	// all lack a token share one login.
+	loginMu sync.Mutex
+	mem     *cacheEntry // last entry read or written by this process
 	// memFresh: mem was obtained by this Manager (login or refresh).
 	memFresh bool
 	invalid  map[[32]byte]bool // sha256 of access tokens the API refused
@@ -51,6 +54,14 @@ func (m *Manager) Token(ctx context.Context) (string, error) {
 	}
 	if !errors.Is(err, ErrLoginRequired) || !m.c.Interactive() {
 		return "", err
+	}
+	m.loginMu.Lock()
+	defer m.loginMu.Unlock()
+	// Another goroutine may have logged in while this one waited.
+	if t, cerr := m.Current(ctx); cerr == nil {
+		return t.AccessToken, nil
+	} else if !errors.Is(cerr, ErrLoginRequired) {
+		return "", cerr
 	}
 	if r := loginReason(err); r == "not logged in" {
 		fmt.Fprintln(m.c.Stderr, "Not logged in; starting a login.")
