@@ -69,7 +69,7 @@ func authFailure(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	if errors.Is(err, oauth.ErrNoDeviceClient) {
+	if errors.Is(err, oauth.ErrNoDeviceClient) || errors.Is(err, oauth.ErrBadRedirectURI) {
 		return Exit(2, KindConfig, err)
 	}
 	var te *oauth.TokenError

@@ -96,3 +96,17 @@ func TestNoHomeWithTokenProvider(t *testing.T) {
 		t.Errorf("login without a cache dir: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestLoginBadRedirectURIIsConfigError: a redirect URI that cannot serve a
+// loopback callback is a configuration error (exit 2), found before any
+// request, not a failed login.
+func TestLoginBadRedirectURIIsConfigError(t *testing.T) {
+	for _, uri := range []string{"https://localhost:8989/", "http://localhost/", "http://example.com:8989/"} {
+		w := newPluginWorld(t)
+		w.vars["AIGNOSTICS_REDIRECT_URI"] = uri
+		code, _, stderr := w.run("", "-o", "json", "platform", "login", "--no-browser")
+		if code != 2 || !strings.Contains(stderr, `"error":"config"`) || !strings.Contains(stderr, uri) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 config naming the URI", uri, code, stderr)
+		}
+	}
+}

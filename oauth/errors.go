@@ -17,6 +17,11 @@ var ErrLoginRequired = errors.New("login required")
 // failed login.
 var ErrNoDeviceClient = errors.New("no device client id configured")
 
+// ErrBadRedirectURI is wrapped by the error of a browser login whose
+// redirect URI (AIGNOSTICS_REDIRECT_URI) is not an http loopback URL with a
+// port: a configuration problem, found before anything is contacted.
+var ErrBadRedirectURI = errors.New("redirect URI")
+
 // LoginRequiredError says that no usable token exists and no interactive
 // login may be started; Hint names the command to run.
 type LoginRequiredError struct {

@@ -32,14 +32,14 @@ func callbackFrom(q url.Values) callback {
 func loopbackAddrs(redirect string) (required string, optional []string, path string, err error) {
 	u, err := url.Parse(redirect)
 	if err != nil {
-		return "", nil, "", fmt.Errorf("parse redirect URI: %w", err)
+		return "", nil, "", fmt.Errorf("%w: parse: %v", ErrBadRedirectURI, err)
 	}
 	if u.Scheme != "http" {
-		return "", nil, "", fmt.Errorf("redirect URI %s: only http loopback redirects are supported", redirect)
+		return "", nil, "", fmt.Errorf("%w %s: only http loopback redirects are supported", ErrBadRedirectURI, redirect)
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
-		return "", nil, "", fmt.Errorf("redirect URI %s has no port", redirect)
+		return "", nil, "", fmt.Errorf("%w %s has no port", ErrBadRedirectURI, redirect)
 	}
 	path = u.Path
 	if path == "" {
@@ -50,7 +50,7 @@ func loopbackAddrs(redirect string) (required string, optional []string, path st
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
-		return "", nil, "", fmt.Errorf("redirect URI %s: the host must be localhost or a loopback address", redirect)
+		return "", nil, "", fmt.Errorf("%w %s: the host must be localhost or a loopback address", ErrBadRedirectURI, redirect)
 	}
 	return net.JoinHostPort(host, port), nil, path, nil
 }

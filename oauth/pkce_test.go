@@ -282,7 +282,7 @@ func TestLoopbackAddrs(t *testing.T) {
 	for _, tc := range tests {
 		req, opt, path, err := loopbackAddrs(tc.in)
 		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrBadRedirectURI) {
 				t.Errorf("%s: err = %v, want %q", tc.in, err, tc.err)
 			}
 			continue
