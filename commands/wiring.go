@@ -3,6 +3,7 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"sync"
@@ -95,7 +96,7 @@ func origin(raw string) string {
 			port = "80"
 		}
 	}
-	return u.Scheme + "://" + u.Hostname() + ":" + port
+	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), port)
 }
 
 // PlainHTTP is an HTTP client that never sends a token.
