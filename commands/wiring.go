@@ -261,6 +261,8 @@ func (g *Globals) Client() (*resources.Client, error) {
 // classifyDomain maps the errors of the library packages to exit codes.
 func classifyDomain(err error) (int, string, bool) {
 	switch {
+	case errors.Is(err, oauth.ErrNoDeviceClient), errors.Is(err, oauth.ErrBadRedirectURI):
+		return 2, KindConfig, true
 	case errors.Is(err, oauth.ErrLoginRequired), errors.Is(err, oauth.ErrLoginFailed):
 		return 4, KindAuth, true
 	case errors.Is(err, checksum.ErrMismatch):
