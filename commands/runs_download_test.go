@@ -88,7 +88,7 @@ func TestRunsDownloadTextAndProgress(t *testing.T) {
 	e.clk.Add(time.Hour)
 	e.terminal = true
 	r := e.want(0, "-o", "text", "runs", "download", run.ID, filepath.Join(e.dir, "out"))
-	for _, want := range []string{"downloaded: 6 (5.9 KiB)", "skipped:    0", "run state:  TERMINATED"} {
+	for _, want := range []string{"downloaded: 6 (5.9 KiB received)", "skipped:    0", "run state:  TERMINATED"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
