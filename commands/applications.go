@@ -17,7 +17,7 @@ type ApplicationsListCmd struct{}
 
 // Run streams the application list.
 func (c *ApplicationsListCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ type ApplicationsDescribeCmd struct {
 
 // Run prints the ApplicationReadResponse.
 func (c *ApplicationsDescribeCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

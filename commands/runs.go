@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aignostics/aignostics/resources"
 )
 
 // RunsCmd groups the commands on runs: create, list, inspect, watch, cancel
@@ -23,19 +21,6 @@ type RunsCmd struct {
 	Cancel          RunsCancelCmd          `cmd:"" help:"Cancel a run."`
 	UpdateMetadata  RunsUpdateMetadataCmd  `cmd:"" help:"Replace a run's custom metadata (conditional on the current checksum)."`
 	DeleteArtifacts RunsDeleteArtifactsCmd `cmd:"" help:"Delete the output artifacts of a terminated run."`
-}
-
-// apiClient is the typed client with this command line's debug log and clock.
-func apiClient(g *Globals) (*resources.Client, error) {
-	s, err := g.Settings()
-	if err != nil {
-		return nil, err
-	}
-	hc, err := g.AuthedHTTP()
-	if err != nil {
-		return nil, err
-	}
-	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: g.Debugf, Now: g.Now}), nil
 }
 
 // parseObject parses a JSON object given on the command line.

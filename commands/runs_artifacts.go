@@ -14,7 +14,7 @@ type RunsDeleteArtifactsCmd struct {
 
 // Run refuses before sending when the run has not terminated.
 func (c *RunsDeleteArtifactsCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ type RunsCancelCmd struct {
 
 // Run asks for the cancellation (202); a terminated run is a conflict (exit 2).
 func (c *RunsCancelCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

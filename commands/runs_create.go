@@ -42,7 +42,7 @@ func (c *RunsCreateCmd) Run(g *Globals) error {
 			return err
 		}
 	}
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

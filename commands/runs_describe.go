@@ -18,7 +18,7 @@ type RunsDescribeCmd struct {
 // Run prints the run; with --with-items its items follow, streamed page by
 // page: as "items" inside the JSON object, or as a table after the fields.
 func (c *RunsDescribeCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

@@ -47,15 +47,10 @@ func (c *RunsDownloadCmd) Run(g *Globals) error {
 	if err := checkWritableDir(c.Dir); err != nil {
 		return Exit(2, KindInvalid, err)
 	}
-	s, err := g.Settings()
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}
-	hc, err := g.AuthedHTTP()
-	if err != nil {
-		return err
-	}
-	cl := resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: g.Debugf, Now: g.Now})
 	out := g.Out()
 	prog := newDownloadProgress(g, out)
 	sleep := c.sleep

@@ -13,7 +13,7 @@ type RunsItemsCmd struct {
 
 // Run streams ItemResultReadResponse objects, one table row per item in text.
 func (c *RunsItemsCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (c *RunsListCmd) Run(g *Globals) error {
 	if c.Limit < 0 {
 		return Exitf(2, KindUsage, "--limit %d: must not be negative", c.Limit)
 	}
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

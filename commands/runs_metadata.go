@@ -20,7 +20,7 @@ func (c *RunsUpdateMetadataCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

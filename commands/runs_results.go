@@ -9,7 +9,7 @@ type RunsResultsCmd struct {
 
 // Run streams ItemResultReadResponse objects; in text, one row per output artifact.
 func (c *RunsResultsCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (c *RunsWatchCmd) Run(g *Globals) error {
 	if c.Interval <= 0 {
 		return Exitf(2, KindUsage, "--interval %s: must be positive", c.Interval)
 	}
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

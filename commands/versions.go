@@ -22,7 +22,7 @@ type VersionsListCmd struct {
 
 // Run prints the versions sorted by semver precedence, highest first.
 func (c *VersionsListCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ type VersionsLatestCmd struct {
 
 // Run prints the VersionReadResponse of the highest version.
 func (c *VersionsLatestCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ type VersionsDescribeCmd struct {
 
 // Run prints the VersionReadResponse.
 func (c *VersionsDescribeCmd) Run(g *Globals) error {
-	cl, err := apiClient(g)
+	cl, err := g.Client()
 	if err != nil {
 		return err
 	}

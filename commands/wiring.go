@@ -3,8 +3,6 @@ package commands
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -66,37 +64,11 @@ func (g *Globals) HTTPOptions() (httpx.Options, error) {
 	if err != nil {
 		return httpx.Options{}, err
 	}
-	o := httpx.Options{
-		Timeout:    s.RequestTimeout,
-		RetryBase:  s.AuthorizationBackoff,
-		UserAgent:  httpx.DefaultUserAgent(g.env.Version),
-		HTTPSProxy: s.HTTPSProxy,
-		HTTPProxy:  s.HTTPProxy,
-		NoProxy:    s.NoProxy,
-		CABundle:   s.RequestsCABundle,
-		CertFile:   s.SSLCertFile,
-		AuthOrigin: origin(s.APIRoot),
-	}
+	o := resources.Options{UserAgent: httpx.DefaultUserAgent(g.env.Version)}
 	if g.Verbose {
-		o.Debug = g.env.Stderr
+		o.HTTPDebug = g.env.Stderr
 	}
-	return o, nil
-}
-
-// origin is scheme://host:port of a URL, with the default port made explicit.
-func origin(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	port := u.Port()
-	if port == "" {
-		port = "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
-	}
-	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), port)
+	return resources.HTTPOptions(s, nil, o), nil
 }
 
 // PlainHTTP is an HTTP client that never sends a token.
@@ -255,7 +227,7 @@ func (g *Globals) Client() (*resources.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{}), nil
+	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: g.Debugf, Now: g.Now}), nil
 }
 
 // classifyDomain maps the errors of the library packages to exit codes.
