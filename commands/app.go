@@ -119,7 +119,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	cli := &CLI{}
 	cli.env = env
 	cli.ctx = ctx
-	cli.state = &state{}
+	cli.state = &state{args: args}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(exitRequest); ok {
@@ -133,13 +133,20 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	if err != nil {
 		return cli.Globals.report(fmt.Errorf("internal error: %w", err))
 	}
+	switch {
+	case len(args) == 0:
+		args = []string{"--help"} // a bare `aignostics` shows what it can do
+	case args[0] == "help":
+		args = append(append([]string{}, args[1:]...), "--help")
+	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
+		hint := "aignostics"
 		var pe *kong.ParseError
-		if errors.As(err, &pe) {
-			return cli.Globals.report(Exit(2, KindUsage, fmt.Errorf("%s (see 'aignostics --help')", err)))
+		if errors.As(err, &pe) && pe.Context != nil && pe.Context.Selected() != nil {
+			hint = pe.Context.Selected().FullPath() // includes the program name
 		}
-		return cli.Globals.report(Exit(2, KindUsage, err))
+		return cli.Globals.report(Exit(2, KindUsage, fmt.Errorf("%s (see '%s --help')", err, hint)))
 	}
 	if err := kctx.Run(&cli.Globals); err != nil {
 		return cli.Globals.report(err)

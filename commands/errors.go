@@ -123,6 +123,9 @@ func (g *Globals) outputFormatSafe() (format string, explicit bool) {
 		return g.state.out.format, g.state.out.explicit
 	}
 	f := g.Output
+	if f == "" && g.state != nil {
+		f = outputFlag(g.state.args)
+	}
 	if f == "" && g.env.Getenv != nil {
 		f, _ = g.env.Getenv("AIGNOSTICS_OUTPUT")
 	}
@@ -134,4 +137,22 @@ func (g *Globals) outputFormatSafe() (format string, explicit bool) {
 		return FormatText, false
 	}
 	return FormatJSON, false
+}
+
+// outputFlag finds -o/--output among raw arguments: when parsing fails,
+// kong has not set the flag, yet the error should come in the asked format.
+func outputFlag(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case (a == "-o" || a == "--output") && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "--output="):
+			return strings.TrimPrefix(a, "--output=")
+		case strings.HasPrefix(a, "-o") && len(a) > 2 && !strings.HasPrefix(a, "--"):
+			return strings.TrimPrefix(a[2:], "=")
+		}
+	}
+	return ""
 }

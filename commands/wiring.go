@@ -19,6 +19,7 @@ import (
 // state holds what a run of the command line builds once: settings, clients
 // and the token source.
 type state struct {
+	args     []string // as given, for reporting errors kong met before it set the flags
 	mu       sync.Mutex
 	settings *settings.Settings
 	setErr   error
