@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // ConfigError reports a configuration problem found while building the
@@ -41,7 +42,8 @@ func tlsConfig(o Options) (*tls.Config, error) {
 	} else {
 		pool = x509.NewCertPool()
 	}
-	if o.CABundle != "" {
+	// The same file named twice (as on many Linux images) is read once.
+	if o.CABundle != "" && filepath.Clean(o.CABundle) != filepath.Clean(o.CertFile) {
 		if err := addPEM(pool, "REQUESTS_CA_BUNDLE", o.CABundle); err != nil {
 			return nil, err
 		}
