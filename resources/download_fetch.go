@@ -325,19 +325,32 @@ func contentRange(v string) (start, size int64, ok bool) {
 		return 0, 0, false
 	}
 	rng, total, found := strings.Cut(spec, "/")
-	a, _, found2 := strings.Cut(rng, "-")
+	a, b, found2 := strings.Cut(rng, "-")
 	if !found || !found2 {
 		return 0, 0, false
 	}
-	start, err := strconv.ParseInt(a, 10, 64)
-	if err != nil || start < 0 {
+	start, okStart := decimal(a)
+	end, okEnd := decimal(b)
+	if !okStart || !okEnd || end < start {
 		return 0, 0, false
 	}
 	size = -1
 	if total != "*" {
-		if size, err = strconv.ParseInt(total, 10, 64); err != nil {
+		n, okSize := decimal(total)
+		if !okSize || n <= end {
 			return 0, 0, false
 		}
+		size = n
 	}
 	return start, size, true
+}
+
+// decimal parses a non-negative decimal number of digits only (no sign, no
+// spaces), as HTTP's byte positions are written.
+func decimal(s string) (int64, bool) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }

@@ -20,6 +20,11 @@ func TestContentRange(t *testing.T) {
 		{"bytes 1-2", 0, 0, false},
 		{"bytes a-2/3", 0, 0, false},
 		{"", 0, 0, false},
+		{"bytes 0-/-2", 0, 0, false},
+		{"bytes 0-9/+10", 0, 0, false},
+		{"bytes 9-0/10", 0, 0, false},
+		{"bytes 0-9/9", 0, 0, false},
+		{"bytes 0-9/10", 0, 10, true},
 	}
 	for _, tt := range tests {
 		s, n, ok := contentRange(tt.in)
@@ -34,7 +39,7 @@ func FuzzContentRange(f *testing.F) {
 	f.Add("bytes 0-0/*")
 	f.Fuzz(func(t *testing.T, s string) {
 		start, size, ok := contentRange(s)
-		if ok && (start < 0 || size < -1) {
+		if ok && (start < 0 || size < -1 || (size >= 0 && start >= size)) {
 			t.Fatalf("contentRange(%q) = %d %d", s, start, size)
 		}
 	})
