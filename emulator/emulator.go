@@ -230,7 +230,9 @@ func (e *Emulator) serve(api, storage net.Listener) error {
 		e.storageURL = "http://" + storage.Addr().String()
 	}
 	p := newPlatform(platformConfig{
-		now:          e.now,
+		// The platform's timestamps carry microseconds (Python datetimes);
+		// some clients refuse more fractional digits.
+		now:          func() time.Time { return e.now().Truncate(time.Microsecond) },
 		publicURL:    e.apiURL,
 		speed:        e.opts.Speed,
 		artifactSize: e.opts.ArtifactSize,
