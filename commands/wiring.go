@@ -69,7 +69,12 @@ func (g *Globals) HTTPOptions() (httpx.Options, error) {
 	if g.Verbose {
 		o.HTTPDebug = g.env.Stderr
 	}
-	return resources.HTTPOptions(s, nil, o), nil
+	ho := resources.HTTPOptions(s, nil, o)
+	if !g.Verbose && g.StderrIsTerminal() {
+		// A person waiting on backoff is told why (-v logs it anyway).
+		ho.Notify = func(line string) { fmt.Fprintln(g.env.Stderr, "aignostics: "+line) }
+	}
+	return ho, nil
 }
 
 // PlainHTTP is an HTTP client that never sends a token.

@@ -182,6 +182,9 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 		}
 		d := c.backoff(attempt, wait)
 		c.log.printf("retry %d/%d in %s: %v", attempt+1, maxRetries, d, final)
+		if c.o.Notify != nil {
+			c.o.Notify(Redact(fmt.Sprintf("%v; retrying in %s (%d/%d)", final, d.Round(100*time.Millisecond), attempt+1, maxRetries)))
+		}
 		if err := c.o.Sleep(ctx, d); err != nil {
 			return nil, &RequestError{Method: method, URL: where, Err: fmt.Errorf("waiting to retry after %v: %w", final, err)}
 		}

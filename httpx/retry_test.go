@@ -436,3 +436,20 @@ func TestCancelledPOSTMayHaveBeenSent(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled and ErrMaybeSent", err)
 	}
 }
+
+func TestNotifyTellsOfEachRetry(t *testing.T) {
+	s := newScript(t, 503, 503, 200)
+	var lines []string
+	c, _ := testClient(t, Options{Notify: func(l string) { lines = append(lines, l) }})
+	if err := c.JSON(context.Background(), "GET", s.srv.URL+"/x?access_token=SECRET", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("notified %d times, want 2: %q", len(lines), lines)
+	}
+	for i, l := range lines {
+		if !strings.Contains(l, "503") || !strings.Contains(l, "retrying in") || !strings.Contains(l, "/4)") || strings.Contains(l, "SECRET") || strings.Contains(l, "\n") {
+			t.Errorf("line %d: %q", i, l)
+		}
+	}
+}
