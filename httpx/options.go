@@ -32,12 +32,12 @@ type Options struct {
 	AuthOrigin string      // "scheme://host[:port]"; the token is sent only to this origin
 	Token      TokenSource // nil: no Authorization header
 
-	Debug io.Writer                                        // -v log (redacted); nil: off
+	Debug io.Writer // -v log (redacted); nil: off
 	// Notify, when set, is told of each retry before its wait, in one
 	// redacted line, so a person is not left staring at a silent terminal.
 	Notify func(line string)
-	Sleep func(ctx context.Context, d time.Duration) error // nil: a real timer honouring ctx
-	Rand  func() float64                                   // jitter source in [0,1); nil: math/rand/v2
+	Sleep  func(ctx context.Context, d time.Duration) error // nil: a real timer honouring ctx
+	Rand   func() float64                                   // jitter source in [0,1); nil: math/rand/v2
 }
 
 // Defaults.
