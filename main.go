@@ -9,13 +9,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/aignostics/aignostics/commands"
+	"github.com/aignostics/aignostics/internal/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	version, commit, goVersion := commands.BuildInfo()
-	code := commands.Main(ctx, os.Args[1:], commands.Env{
+	version, commit, goVersion := cli.BuildInfo()
+	code := cli.Main(ctx, os.Args[1:], cli.Env{
 		Stdin:     os.Stdin,
 		Stdout:    os.Stdout,
 		Stderr:    os.Stderr,

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aignostics/aignostics/jsonschema"
-	"github.com/aignostics/aignostics/semver"
+	"github.com/aignostics/aignostics/internal/jsonschema"
+	"github.com/aignostics/aignostics/internal/semver"
 )
 
 // catalogue is the fixed set of applications the emulator offers.

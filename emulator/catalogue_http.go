@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aignostics/aignostics/semver"
+	"github.com/aignostics/aignostics/internal/semver"
 )
 
 // applicationSortFields are the sort keys the spec lists for applications.

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/aignostics/aignostics/semver"
+	"github.com/aignostics/aignostics/internal/semver"
 )
 
 // runSortFields and itemSortFields are the sort keys the spec lists.

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aignostics/aignostics/jsonschema"
+	"github.com/aignostics/aignostics/internal/jsonschema"
 )
 
 // Limits the API puts on items (spec: ItemCreationRequest, InputArtifactCreationRequest).

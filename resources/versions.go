@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/aignostics/aignostics/semver"
+	"github.com/aignostics/aignostics/internal/semver"
 )
 
 // Versions lists, resolves and describes application versions.

@@ -1,0 +1,312 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Output formats.
+const (
+	FormatText  = "text"
+	FormatJSON  = "json"
+	FormatJSONL = "jsonl"
+)
+
+// Output renders command results on stdout in the chosen format: aligned text,
+// JSON (indented on a terminal) or JSON Lines.
+type Output struct {
+	w        io.Writer
+	stderr   io.Writer
+	format   string
+	explicit bool
+	indent   bool
+	width    int
+}
+
+// Field is one line of a text rendering of an object.
+type Field struct{ Key, Value string }
+
+// Out returns the output layer, resolving `auto` against the terminal.
+func (g *Globals) Out() *Output {
+	if g.state.out != nil {
+		return g.state.out
+	}
+	format, explicit := g.outputFormat()
+	tty := g.StdoutIsTerminal()
+	if format == "auto" || format == "" {
+		format = FormatJSON
+		if tty {
+			format = FormatText
+		}
+	}
+	g.state.out = &Output{w: g.env.Stdout, stderr: g.env.Stderr, format: format, explicit: explicit, indent: tty, width: g.TerminalWidth()}
+	return g.state.out
+}
+
+// outputFormat is the requested format and whether it was asked for
+// (flag, environment or env file) rather than defaulted.
+func (g *Globals) outputFormat() (string, bool) {
+	if g.Output != "" {
+		return g.Output, true
+	}
+	if s, err := g.Settings(); err == nil {
+		src := s.Sources["AIGNOSTICS_OUTPUT"]
+		return s.Output, src != "" && src != "default"
+	}
+	if v, ok := g.env.Getenv("AIGNOSTICS_OUTPUT"); ok && v != "" {
+		return v, true
+	}
+	return "auto", false
+}
+
+// Format is the resolved format: text, json or jsonl.
+func (o *Output) Format() string { return o.format }
+
+// Explicit reports whether json or jsonl was asked for rather than chosen
+// because stdout is not a terminal. Single-value commands print the bare value
+// unless it is.
+func (o *Output) Explicit() bool { return o.explicit && o.format != FormatText }
+
+// Writer is stdout.
+func (o *Output) Writer() io.Writer { return o.w }
+
+// Notef writes a note for humans to stderr; it never reaches stdout.
+func (o *Output) Notef(format string, args ...any) {
+	fmt.Fprintf(o.stderr, format+"\n", args...)
+}
+
+// Object writes one object: the value itself as JSON, or fields as aligned
+// `key: value` lines in text.
+func (o *Output) Object(v any, fields []Field) error {
+	switch o.format {
+	case FormatJSON:
+		return o.writeJSON(v, o.indent)
+	case FormatJSONL:
+		return o.writeJSON(v, false)
+	}
+	width := 0
+	for _, f := range fields {
+		width = max(width, utf8.RuneCountInString(f.Key))
+	}
+	var b bytes.Buffer
+	for _, f := range fields {
+		fmt.Fprintf(&b, "%s:%s %s\n", f.Key, strings.Repeat(" ", width-utf8.RuneCountInString(f.Key)), oneLine(f.Value))
+	}
+	_, err := o.w.Write(b.Bytes())
+	return err
+}
+
+// Value writes a command's single result: the bare text, unless json or jsonl
+// was asked for explicitly, in which case v is written as JSON.
+func (o *Output) Value(text string, v any) error {
+	if o.Explicit() {
+		return o.writeJSON(v, o.format == FormatJSON && o.indent)
+	}
+	_, err := fmt.Fprintln(o.w, text)
+	return err
+}
+
+// JSON writes v as JSON whatever the format (for commands whose output is
+// always JSON).
+func (o *Output) JSON(v any) error { return o.writeJSON(v, o.indent && o.format != FormatJSONL) }
+
+func (o *Output) writeJSON(v any, indent bool) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode output: %w", err)
+	}
+	_, err := o.w.Write(b.Bytes())
+	return err
+}
+
+// List starts a streamed list with the given text column headers.
+func (o *Output) List(headers ...string) *List {
+	return &List{o: o, headers: headers}
+}
+
+// List is a list being written element by element as its pages arrive: a
+// JSON array, JSON Lines, or a text table whose columns are sized from the
+// first rows.
+type List struct {
+	o       *Output
+	headers []string
+	n       int
+	pending [][]string
+	widths  []int
+	closed  bool
+}
+
+// tableSample is how many rows size the columns of a text table.
+const tableSample = 50
+
+// Add writes one element: v in JSON formats, row in text.
+func (l *List) Add(v any, row ...string) error {
+	defer func() { l.n++ }()
+	switch l.o.format {
+	case FormatJSONL:
+		return l.o.writeJSON(v, false)
+	case FormatJSON:
+		b, err := marshal(v, l.o.indent)
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if l.n == 0 {
+			sep = "[\n"
+		}
+		if l.o.indent {
+			b = bytes.ReplaceAll(b, []byte("\n"), []byte("\n  "))
+			b = append([]byte("  "), b...)
+		}
+		_, err = io.WriteString(l.o.w, sep+string(b))
+		return err
+	}
+	for i := range row {
+		row[i] = oneLine(row[i])
+	}
+	if l.widths == nil {
+		l.pending = append(l.pending, row)
+		if len(l.pending) < tableSample {
+			return nil
+		}
+		return l.flush()
+	}
+	return l.writeRow(row)
+}
+
+func (l *List) flush() error {
+	l.widths = make([]int, len(l.headers))
+	for i, h := range l.headers {
+		l.widths[i] = utf8.RuneCountInString(h)
+	}
+	for _, r := range l.pending {
+		for i := range min(len(r), len(l.widths)) {
+			l.widths[i] = max(l.widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	l.fitWidth()
+	if err := l.writeRow(l.headers); err != nil {
+		return err
+	}
+	for _, r := range l.pending {
+		if err := l.writeRow(r); err != nil {
+			return err
+		}
+	}
+	l.pending = nil
+	return nil
+}
+
+// fitWidth shrinks the widest columns until the table fits the terminal.
+func (l *List) fitWidth() {
+	if l.o.width <= 0 || len(l.widths) == 0 {
+		return
+	}
+	total := func() int {
+		t := 2 * (len(l.widths) - 1)
+		for _, w := range l.widths {
+			t += w
+		}
+		return t
+	}
+	for total() > l.o.width {
+		wi := 0
+		for i, w := range l.widths {
+			if w > l.widths[wi] {
+				wi = i
+			}
+		}
+		if l.widths[wi] <= 8 {
+			return
+		}
+		l.widths[wi]--
+	}
+}
+
+func (l *List) writeRow(row []string) error {
+	var b strings.Builder
+	for i, cell := range row {
+		if i >= len(l.widths) {
+			break
+		}
+		w := l.widths[i]
+		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 {
+			cell = string([]rune(cell)[:max(w-1, 0)]) + "…"
+		}
+		if i == len(row)-1 || i == len(l.widths)-1 {
+			b.WriteString(cell)
+			break
+		}
+		b.WriteString(cell)
+		b.WriteString(strings.Repeat(" ", max(w-utf8.RuneCountInString(cell), 0)+2))
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(l.o.w, strings.TrimRight(b.String(), " \n")+"\n")
+	return err
+}
+
+// Close ends the list: it closes the JSON array or writes the table.
+func (l *List) Close() error {
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	switch l.o.format {
+	case FormatJSON:
+		if l.n == 0 {
+			_, err := io.WriteString(l.o.w, "[]\n")
+			return err
+		}
+		_, err := io.WriteString(l.o.w, "\n]\n")
+		return err
+	case FormatText:
+		if l.widths == nil {
+			return l.flush()
+		}
+	}
+	return nil
+}
+
+// Abort ends a list cut short by an error: what was written stays valid
+// (a started JSON array is closed, table rows are shown), and a list with no
+// element writes nothing, so stdout does not claim an empty result.
+func (l *List) Abort() {
+	if l.n == 0 {
+		l.closed = true
+		return
+	}
+	_ = l.Close()
+}
+
+// Len is the number of elements added so far.
+func (l *List) Len() int { return l.n }
+
+func marshal(v any, indent bool) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode output: %w", err)
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// oneLine keeps a table cell or value on one line.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n\t") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+}

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/oauth"
+)
+
+// Health states, worst last.
+const (
+	healthUp       = "UP"
+	healthDegraded = "DEGRADED"
+	healthDown     = "DOWN"
+)
+
+// PlatformHealthCmd is `platform health`.
+type PlatformHealthCmd struct{}
+
+// healthStatus is one component's (or the overall) state.
+type healthStatus struct {
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// healthReport is the JSON form of `platform health`.
+type healthReport struct {
+	Status     string                  `json:"status"`
+	Reason     string                  `json:"reason,omitempty"`
+	Components map[string]healthStatus `json:"components"`
+}
+
+// Run checks GET {api_root}/health without and with a token; exit 1 when DOWN.
+func (c *PlatformHealthCmd) Run(g *Globals) error {
+	s, err := g.Settings()
+	if err != nil {
+		return err
+	}
+	plain, err := g.PlainHTTP()
+	if err != nil {
+		return err
+	}
+	url := s.APIRoot + "/health"
+	public := checkHealth(g.Context(), plain.HTTP(), url, "")
+	authed := authenticatedHealth(g, plain.HTTP(), url)
+	r := healthReport{Status: healthUp, Components: map[string]healthStatus{"api_public": public, "api_authenticated": authed}}
+	for _, name := range []string{"api_public", "api_authenticated"} {
+		cs := r.Components[name]
+		if rank(cs.Status) > rank(r.Status) {
+			r.Status, r.Reason = cs.Status, name+": "+cs.Reason
+		}
+	}
+	err = g.Out().Object(r, []Field{
+		{"status", withReason(healthStatus{Status: r.Status})},
+		{"api_public", withReason(public)},
+		{"api_authenticated", withReason(authed)},
+	})
+	if err != nil {
+		return err
+	}
+	if r.Status == healthDown {
+		return Exitf(1, KindServer, "the platform is DOWN: %s", r.Reason)
+	}
+	return nil
+}
+
+func rank(status string) int {
+	switch status {
+	case healthUp:
+		return 0
+	case healthDegraded:
+		return 1
+	}
+	return 2
+}
+
+func withReason(h healthStatus) string {
+	if h.Reason == "" {
+		return h.Status
+	}
+	return h.Status + " (" + h.Reason + ")"
+}
+
+// authenticatedHealth checks url with a token. A 401 is answered as every
+// API request answers it: the token is invalidated and the check runs once
+// more with a fresh one (refreshed, never a new login).
+func authenticatedHealth(g *Globals, hc *http.Client, url string) healthStatus {
+	token, err := healthToken(g)
+	if err != nil {
+		if errors.Is(err, oauth.ErrLoginRequired) {
+			return healthStatus{Status: healthDown, Reason: "not logged in"}
+		}
+		return healthStatus{Status: healthDown, Reason: "no token: " + httpx.Redact(err.Error())}
+	}
+	h, code := checkHealthCode(g.Context(), hc, url, token)
+	if code != http.StatusUnauthorized {
+		return h
+	}
+	ts, err := g.TokenSource()
+	if err != nil {
+		return h
+	}
+	ts.Invalidate(token)
+	if fresh, err := healthToken(g); err == nil && fresh != token {
+		h, _ = checkHealthCode(g.Context(), hc, url, fresh)
+	}
+	return h
+}
+
+// healthToken returns a token without starting a login: the cached or
+// refreshed one, or the external provider's.
+func healthToken(g *Globals) (string, error) {
+	ts, err := g.TokenSource()
+	if err != nil {
+		return "", err
+	}
+	if m, ok := ts.(*oauth.Manager); ok {
+		t, err := m.Current(g.Context())
+		if err != nil {
+			return "", err
+		}
+		return t.AccessToken, nil
+	}
+	return ts.Token(g.Context())
+}
+
+// checkHealth GETs url once (no retries: the answer is the state) and maps
+// the answer as the Python SDK does.
+func checkHealth(ctx context.Context, hc *http.Client, url, token string) healthStatus {
+	h, _ := checkHealthCode(ctx, hc, url, token)
+	return h
+}
+
+// checkHealthCode is checkHealth that also returns the HTTP status (0 when
+// there was no answer).
+func checkHealthCode(ctx context.Context, hc *http.Client, url, token string) (healthStatus, int) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return healthStatus{Status: healthDown, Reason: fmt.Sprintf("build request: %v", err)}, 0
+	}
+	req.Header.Set("Accept", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return healthStatus{Status: healthDown, Reason: "Aignostics Platform API unreachable: " + httpx.Redact(err.Error())}, 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		body = nil
+	}
+	return healthFrom(resp.StatusCode, body), resp.StatusCode
+}
+
+// healthFrom maps a /health answer: 200 UP is UP, 200 DEGRADED is
+// DEGRADED (with the body's reason), anything else DOWN with the reason.
+func healthFrom(code int, body []byte) healthStatus {
+	var v struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	parsed := body != nil && json.Unmarshal(body, &v) == nil
+	switch {
+	case code != http.StatusOK:
+		reason := fmt.Sprintf("Aignostics Platform API returned status '%d'", code)
+		if parsed && v.Reason != "" {
+			reason += ": " + oneLine(v.Reason)
+		}
+		return healthStatus{Status: healthDown, Reason: reason}
+	case !parsed:
+		return healthStatus{Status: healthDown, Reason: "Aignostics Platform API returned unparseable response"}
+	case v.Status == healthUp:
+		return healthStatus{Status: healthUp}
+	case v.Status == healthDegraded:
+		if v.Reason == "" {
+			v.Reason = "Aignostics Platform API is DEGRADED"
+		}
+		return healthStatus{Status: healthDegraded, Reason: oneLine(v.Reason)}
+	default:
+		return healthStatus{Status: healthDown, Reason: fmt.Sprintf("Aignostics Platform API returned unknown status '%s'", oneLine(v.Status))}
+	}
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aignostics/aignostics/jwt"
+	"github.com/aignostics/aignostics/oauth"
+	"github.com/aignostics/aignostics/plugins"
+)
+
+// PlatformTokenCmd is `platform token`: a credential helper. Only the token
+// (or its JSON form) goes to stdout; -o is ignored.
+type PlatformTokenCmd struct {
+	Format string `default:"raw" enum:"raw,json,exec-credential" help:"raw (the token and a newline), json, or exec-credential (Kubernetes client.authentication.k8s.io ExecCredential)."`
+}
+
+// currentToken is an access token and its expiry (zero when unknown).
+type currentToken struct {
+	access    string
+	expiresAt time.Time
+}
+
+// Run prints a valid access token, refreshing or logging in as needed.
+func (c *PlatformTokenCmd) Run(g *Globals) error {
+	t, err := obtainToken(g.Context(), g)
+	if err != nil {
+		return err
+	}
+	out := g.Stdout()
+	switch c.Format {
+	case "json":
+		v := map[string]any{"access_token": t.access, "token_type": "Bearer", "expires_at": nil}
+		if !t.expiresAt.IsZero() {
+			v["expires_at"] = t.expiresAt.UTC().Format(time.RFC3339)
+		}
+		return writeJSONLine(out, v)
+	case "exec-credential":
+		status := map[string]any{"token": t.access}
+		if !t.expiresAt.IsZero() {
+			status["expirationTimestamp"] = t.expiresAt.UTC().Format(time.RFC3339)
+		}
+		return writeJSONLine(out, map[string]any{
+			"apiVersion": execCredentialVersion(g),
+			"kind":       "ExecCredential",
+			"status":     status,
+		})
+	default:
+		_, err := fmt.Fprintln(out, t.access)
+		return err
+	}
+}
+
+// obtainToken gets a token from the configured source with its expiry:
+// the external provider, the embedding's source, or login.
+func obtainToken(ctx context.Context, g *Globals) (currentToken, error) {
+	ts, err := g.TokenSource()
+	if err != nil {
+		return currentToken{}, err
+	}
+	switch s := ts.(type) {
+	case *plugins.Provider:
+		t, err := s.Current(ctx)
+		if err != nil {
+			return currentToken{}, err
+		}
+		return currentToken{access: t.AccessToken, expiresAt: t.ExpiresAt}, nil
+	case *oauth.Manager:
+		access, err := s.Token(ctx)
+		if err != nil {
+			return currentToken{}, authFailure(err)
+		}
+		if cur, err := s.Current(ctx); err == nil && cur.AccessToken == access {
+			return currentToken{access: access, expiresAt: cur.ExpiresAt}, nil
+		}
+		return currentToken{access: access, expiresAt: jwtExpiry(access)}, nil
+	default:
+		access, err := ts.Token(ctx)
+		if err != nil {
+			return currentToken{}, err
+		}
+		return currentToken{access: access, expiresAt: jwtExpiry(access)}, nil
+	}
+}
+
+// jwtExpiry reads exp from a token that is a JWT, unverified; zero otherwise.
+func jwtExpiry(access string) time.Time {
+	t, err := jwt.Parse(access)
+	if err != nil || t.Claims.ExpiresAt == 0 {
+		return time.Time{}
+	}
+	return time.Unix(t.Claims.ExpiresAt, 0)
+}
+
+// execCredentialVersion answers in the apiVersion kubectl asked for in
+// KUBERNETES_EXEC_INFO (v1 or v1beta1), v1 by default.
+func execCredentialVersion(g *Globals) string {
+	const v1 = "client.authentication.k8s.io/v1"
+	raw, ok := g.Getenv("KUBERNETES_EXEC_INFO")
+	if !ok || raw == "" {
+		return v1
+	}
+	var info struct {
+		APIVersion string `json:"apiVersion"`
+	}
+	if json.Unmarshal([]byte(raw), &info) == nil && info.APIVersion == "client.authentication.k8s.io/v1beta1" {
+		return info.APIVersion
+	}
+	return v1
+}
+
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode token: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

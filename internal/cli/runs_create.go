@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/resources"
+)
+
+// RunsCreateCmd validates items against an application version and submits a run.
+type RunsCreateCmd struct {
+	App            string `arg:"" name:"APP[:VERSION]" help:"Application id, optionally with a version; without one the highest semver version is used."`
+	Items          string `name:"items" required:"" help:"Items file: a JSON array or JSON Lines of ItemCreationRequest objects; - reads stdin." placeholder:"FILE|-"`
+	CustomMetadata string `name:"custom-metadata" help:"Custom metadata of the run, a JSON object." placeholder:"JSON"`
+	DryRun         bool   `name:"dry-run" help:"Validate and print the request without sending it."`
+}
+
+// Run validates everything before sending, then prints the run id (or
+// {"run_id": ...} with an explicit -o json|jsonl).
+func (c *RunsCreateCmd) Run(g *Globals) error {
+	app, version, err := resources.ParseAppRef(c.App)
+	if err != nil {
+		return Exit(2, KindUsage, err)
+	}
+	items, err := c.readItems(g)
+	if err != nil {
+		return err
+	}
+	// gs:// inputs become V4 signed URLs: the platform reads slides from
+	// storage it has no credentials for, possibly days later (queued runs).
+	signed, err := signGSInputs(g, items, InputURLExpiry)
+	if err != nil {
+		return err
+	}
+	req := resources.RunCreationRequest{ApplicationID: app, Items: items}
+	if c.CustomMetadata != "" {
+		if req.CustomMetadata, err = parseObject("--custom-metadata", c.CustomMetadata); err != nil {
+			return err
+		}
+	}
+	cl, err := g.Client()
+	if err != nil {
+		return err
+	}
+	v, err := cl.Versions().Resolve(g.Context(), app, version)
+	if err != nil {
+		return notFoundIfNoVersions(err)
+	}
+	vn := v.VersionNumber
+	req.VersionNumber = &vn
+	if ps := resources.ValidateRunDebug(v, items, g.Debugf); len(ps) > 0 {
+		return problemsError(g, app, vn, ps)
+	}
+	if c.DryRun {
+		g.Out().Notef("dry run: %d item(s) valid for %s:%s; nothing was sent", len(items), app, vn)
+		if signed > 0 {
+			g.Out().Notef("dry run: %d gs:// input URL(s) signed (V4, GET, valid %s); signatures are shown as REDACTED", signed, InputURLExpiry)
+		}
+		return g.Out().JSON(redactRequest(req))
+	}
+	run, err := cl.Runs().Create(g.Context(), req)
+	if err != nil {
+		return err
+	}
+	if run.Recovered {
+		g.Out().Notef("note: the create request got no answer; run %s, submitted moments ago with external id %q, is taken to be the one just created", run.ID, items[0].ExternalID)
+	}
+	return g.Out().Value(run.ID, map[string]string{"run_id": run.ID})
+}
+
+func (c *RunsCreateCmd) readItems(g *Globals) ([]resources.ItemCreationRequest, error) {
+	var r io.Reader
+	name := c.Items
+	if c.Items == "-" {
+		r, name = g.Stdin(), "stdin"
+	} else {
+		f, err := os.Open(c.Items)
+		if err != nil {
+			return nil, Exit(2, KindInvalid, fmt.Errorf("read items: %w", err))
+		}
+		defer f.Close()
+		r = f
+	}
+	items, err := resources.ParseItems(r)
+	if err != nil {
+		return nil, Exit(2, KindInvalid, fmt.Errorf("%s: %w", name, err))
+	}
+	return items, nil
+}
+
+// problemsError reports every validation problem: one line each on stderr in
+// text, all in the one error message in json/jsonl. Nothing was sent.
+func problemsError(g *Globals, app, version string, ps []resources.Problem) error {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		msgs[i] = p.Error()
+	}
+	head := fmt.Sprintf("%d problem(s) with the items for %s:%s; nothing was sent", len(ps), app, version)
+	if g.Out().Format() == FormatText {
+		for _, m := range msgs {
+			g.Out().Notef("  %s", m)
+		}
+		return Exit(2, KindInvalid, errors.New(head))
+	}
+	return Exit(2, KindInvalid, fmt.Errorf("%s: %s", head, strings.Join(msgs, "; ")))
+}
+
+// redactRequest is the request with the signatures of signed input URLs
+// masked, for printing: a signed URL is a credential until it expires.
+func redactRequest(req resources.RunCreationRequest) resources.RunCreationRequest {
+	items := make([]resources.ItemCreationRequest, len(req.Items))
+	for i, it := range req.Items {
+		arts := make([]resources.InputArtifactCreationRequest, len(it.InputArtifacts))
+		for j, a := range it.InputArtifacts {
+			a.DownloadURL = httpx.Redact(a.DownloadURL)
+			arts[j] = a
+		}
+		it.InputArtifacts = arts
+		items[i] = it
+	}
+	req.Items = items
+	return req
+}

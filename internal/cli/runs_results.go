@@ -1,0 +1,55 @@
+package cli
+
+// RunsResultsCmd lists the output artifacts of a run's items.
+type RunsResultsCmd struct {
+	RunID      string   `arg:"" name:"RUN" help:"Run id."`
+	ItemID     []string `name:"item-id" help:"Only this item (repeatable)." placeholder:"ID"`
+	ExternalID []string `name:"external-id" help:"Only the item with this external id (repeatable)." placeholder:"ID"`
+}
+
+// Run streams ItemResultReadResponse objects; in text, one row per output artifact.
+func (c *RunsResultsCmd) Run(g *Globals) error {
+	cl, err := g.Client()
+	if err != nil {
+		return err
+	}
+	text := g.Out().Format() == FormatText
+	l := g.Out().List("EXTERNAL_ID", "ARTIFACT", "STATE", "OUTPUT", "MEDIA_TYPE", "ARTIFACT_ID", "ERROR")
+	for it, err := range cl.Run(c.RunID).Results(g.Context(), c.ItemID, c.ExternalID) {
+		if err != nil {
+			l.Abort()
+			return err
+		}
+		if !text {
+			if err := l.Add(it); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, a := range it.OutputArtifacts {
+			media, _ := a.Metadata["media_type"].(string)
+			errText := str(a.ErrorCode)
+			if m := str(a.ErrorMessage); m != "" {
+				errText = joinNonEmpty(": ", errText, m)
+			}
+			if err := l.Add(it, it.ExternalID, a.Name, string(a.State), string(a.Output), media, a.OutputArtifactID, errText); err != nil {
+				return err
+			}
+		}
+	}
+	return l.Close()
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	out := ""
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if out != "" {
+			out += sep
+		}
+		out += p
+	}
+	return out
+}

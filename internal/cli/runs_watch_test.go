@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/resources"
+)
+
+func TestRunsWatchExitCodes(t *testing.T) {
+	e := newRunsEnv(t)
+	good := e.create("good", 2)
+	bad := e.create("slide-fail-user", 1)
+	e.clock.Add(time.Hour)
+
+	r := e.ok("runs", "watch", good, "-o", "jsonl")
+	lines := jsonLines(t, r.stdout)
+	if len(lines) != 1 || lines[0]["state"] != "TERMINATED" {
+		t.Fatalf("watch of a finished run: %s", r.stdout)
+	}
+	r = e.ok("-o", "text", "runs", "watch", good)
+	if !strings.Contains(r.stdout, "TERMINATED (ALL_ITEMS_PROCESSED)") || !strings.Contains(r.stdout, "2 succeeded") {
+		t.Fatalf("watch text: %q", r.stdout)
+	}
+	// On a terminal: a live line, rewritten in place, ended by a newline.
+	e.tty = true
+	r = e.ok("runs", "watch", good)
+	if !strings.HasPrefix(r.stdout, "\r\x1b[K") || !strings.HasSuffix(r.stdout, "2 succeeded, 0 user error, 0 system error, 0 skipped\n") {
+		t.Fatalf("watch on a terminal: %q", r.stdout)
+	}
+	e.tty = false
+	e.fails(1, []string{"slide-fail-user", "USER_ERROR", "1 of 1 item(s) not succeeded"}, "runs", "watch", bad, "-o", "text")
+	e.fails(1, []string{`"error":"failed"`}, "runs", "watch", bad, "-o", "json")
+
+	// A run that does not move, on a command-line clock that does: --timeout.
+	stuck := e.create("stuck", 1)
+	ticking := newRunsClock()
+	ticking.tick = time.Minute
+	e.now = ticking.Now
+	e.fails(1, []string{`"error":"timeout"`, stuck}, "runs", "watch", stuck, "--timeout", "90s", "-o", "json")
+	e.now = nil
+	e.fails(2, []string{"00000000-0000-4000-8000-000000000000"}, "runs", "watch", "00000000-0000-4000-8000-000000000000")
+	e.fails(2, []string{"--interval"}, "runs", "watch", stuck, "--interval", "0s")
+}
+
+func TestWatcherFollowsTheRun(t *testing.T) {
+	e := newRunsEnv(t)
+	id := e.create("w", 6)
+	c := resourcesClient(t, e)
+	var seen []resources.RunReadResponse
+	w := watcher{
+		run: c.Run(id), interval: 3 * time.Second, now: e.clock.Now, sleep: e.clock.Sleep,
+		show: func(d resources.RunReadResponse, final bool) error {
+			seen = append(seen, d)
+			if final != (d.State == resources.RunTerminated) {
+				t.Errorf("final=%v for state %s", final, d.State)
+			}
+			return nil
+		},
+	}
+	d, err := w.watch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !succeeded(d) {
+		t.Fatalf("run ended as %+v", d)
+	}
+	if len(seen) < 3 || seen[0].State != resources.RunPending || seen[len(seen)-1].State != resources.RunTerminated {
+		t.Fatalf("changes seen: %d, first %s", len(seen), seen[0].State)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i].State == seen[i-1].State && seen[i].Statistics == seen[i-1].Statistics {
+			t.Fatalf("change %d repeats the one before", i)
+		}
+	}
+
+	// Timeout: a clock that does not move the run.
+	stuck := e.create("stuck", 1)
+	other := newRunsClock()
+	w = watcher{run: c.Run(stuck), interval: 5 * time.Second, timeout: 12 * time.Second, now: other.Now, sleep: other.Sleep,
+		show: func(resources.RunReadResponse, bool) error { return nil }}
+	start := other.Now()
+	if _, err := w.watch(context.Background()); err != errWatchTimeout {
+		t.Fatalf("watch of a stuck run: %v, want errWatchTimeout", err)
+	}
+	if waited := other.Now().Sub(start); waited != 12*time.Second {
+		t.Fatalf("timed out after %s, want exactly 12s", waited)
+	}
+}
+
+func resourcesClient(t *testing.T, e *runsEnv) *resources.Client {
+	t.Helper()
+	hc := authedHTTPForTest(t, e)
+	return resources.NewFromHTTP(e.root, hc, resources.Options{Now: e.clock.Now})
+}
+
+func authedHTTPForTest(t *testing.T, e *runsEnv) *httpx.Client {
+	t.Helper()
+	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(e.root), Token: runsToken(e.token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hc
+}

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/resources"
+)
+
+// storageCLI holds the storage engineer's commands, so their tests run whether
+// or not the groups are registered in CLI yet.
+type storageCLI struct {
+	Globals
+	Storage StorageCmd `cmd:""`
+	Runs    struct {
+		Download RunsDownloadCmd `cmd:""`
+	} `cmd:""`
+}
+
+// stMain is Main for storageCLI.
+func stMain(ctx context.Context, args []string, env Env, sleep func(context.Context, time.Duration) error) (code int) {
+	env.fill()
+	cli := &storageCLI{}
+	cli.env, cli.ctx, cli.state = env, ctx, &state{}
+	cli.Runs.Download.sleep = sleep
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(exitRequest); ok {
+				code = e.code
+				return
+			}
+			panic(r)
+		}
+	}()
+	parser, err := kong.New(cli, kong.Name("aignostics"), kong.Writers(env.Stdout, env.Stderr),
+		kong.Exit(func(code int) { panic(exitRequest{code}) }))
+	if err != nil {
+		return cli.Globals.report(err)
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		return cli.Globals.report(Exit(2, KindUsage, err))
+	}
+	if err := kctx.Run(&cli.Globals); err != nil {
+		return cli.Globals.report(err)
+	}
+	return 0
+}
+
+// stClock is a manual clock.
+type stClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *stClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *stClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type stToken string
+
+func (s stToken) Token(context.Context) (string, error) { return string(s), nil }
+func (stToken) Invalidate(string)                       {}
+
+// stEnv is an emulator and the environment the command line sees.
+type stEnv struct {
+	t        *testing.T
+	emu      *emulator.Emulator
+	clk      *stClock
+	token    string
+	dir      string
+	env      map[string]string
+	terminal bool // stderr is a terminal
+	sleep    func(context.Context, time.Duration) error
+}
+
+type stResult struct {
+	stdout, stderr string
+	code           int
+}
+
+func newStEnv(t *testing.T, size int64) *stEnv {
+	t.Helper()
+	clk := &stClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: size, TokenLifetime: 48 * time.Hour})
+	access, _, err := emu.IssueToken(emulator.DefaultSubject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	return &stEnv{t: t, emu: emu, clk: clk, token: access, dir: dir, env: map[string]string{
+		"AIGNOSTICS_API_ROOT":  emu.URL(),
+		"AIGNOSTICS_ENV_FILE":  os.DevNull,
+		"AIGNOSTICS_CACHE_DIR": filepath.Join(dir, "cache"),
+		"HOME":                 dir,
+	}}
+}
+
+func (e *stEnv) run(args ...string) stResult {
+	e.t.Helper()
+	var out, errb bytes.Buffer
+	code := stMain(context.Background(), args, Env{
+		Stdout:      &out,
+		Stderr:      &errb,
+		Getenv:      func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },
+		Environ:     []string{},
+		TokenSource: stToken(e.token),
+		Now:         e.clk.Now,
+		IsTerminal:  func(s any) bool { return e.terminal && s == any(&errb) },
+	}, e.sleep)
+	return stResult{stdout: out.String(), stderr: errb.String(), code: code}
+}
+
+func (e *stEnv) want(code int, args ...string) stResult {
+	e.t.Helper()
+	r := e.run(args...)
+	if r.code != code {
+		e.t.Fatalf("aignostics %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// client is a typed client for setting up runs.
+func (e *stEnv) client() *resources.Client {
+	e.t.Helper()
+	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(e.emu.URL()), Token: stToken(e.token)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resources.NewFromHTTP(e.emu.URL(), hc, resources.Options{Now: e.clk.Now})
+}
+
+// submit creates a test-app run of n items and returns it.
+func (e *stEnv) submit(n int) *resources.Run {
+	e.t.Helper()
+	req := resources.RunCreationRequest{ApplicationID: "test-app"}
+	for i := range n {
+		req.Items = append(req.Items, resources.ItemCreationRequest{
+			ExternalID: fmt.Sprintf("slide-%d", i),
+			InputArtifacts: []resources.InputArtifactCreationRequest{{
+				Name: "whole_slide_image", DownloadURL: "https://example.com/s.tiff",
+				Metadata: map[string]any{"checksum_base64_crc32c": "AAAAAA==", "width_px": 10, "height_px": 10,
+					"resolution_mpp": 0.5, "media_type": "image/tiff"},
+			}},
+		})
+	}
+	run, err := e.client().Runs().Submit(context.Background(), req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return run
+}

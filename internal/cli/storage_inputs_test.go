@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/resources"
+)
+
+// globals builds Globals for a direct call, with the stEnv's environment.
+func (e *stEnv) globals() *Globals {
+	env := Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Now: e.clk.Now}
+	env.fill()
+	return &Globals{env: env, ctx: context.Background(), state: &state{}}
+}
+
+func TestSignGSInputs(t *testing.T) {
+	e := newStEnv(t, 1000)
+	items := []resources.ItemCreationRequest{
+		{ExternalID: "a", InputArtifacts: []resources.InputArtifactCreationRequest{{Name: "wsi", DownloadURL: "https://example.com/a.tiff"}}},
+		{ExternalID: "b", InputArtifacts: []resources.InputArtifactCreationRequest{{Name: "wsi", DownloadURL: "gs://aignostics-org-x/slides/b 1.tiff"}}},
+	}
+	// No gs:// URL: nothing to sign, no key needed.
+	if n, err := signGSInputs(e.globals(), items[:1], InputURLExpiry); n != 0 || err != nil {
+		t.Fatalf("https only: %d %v", n, err)
+	}
+	// A gs:// URL without credentials: a config error naming the variable.
+	_, err := signGSInputs(e.globals(), items, InputURLExpiry)
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 2 || !strings.Contains(err.Error(), "GOOGLE_APPLICATION_CREDENTIALS") {
+		t.Fatalf("no credentials: %v", err)
+	}
+
+	creds := filepath.Join(e.dir, "sa.json")
+	if err := e.emu.WriteCredentials(creds); err != nil {
+		t.Fatal(err)
+	}
+	e.env["GOOGLE_APPLICATION_CREDENTIALS"] = creds
+	e.env["STORAGE_EMULATOR_HOST"] = e.emu.StorageURL()
+	n, err := signGSInputs(e.globals(), items, InputURLExpiry)
+	if err != nil || n != 1 {
+		t.Fatalf("sign: %d %v", n, err)
+	}
+	got := items[1].InputArtifacts[0].DownloadURL
+	if items[0].InputArtifacts[0].DownloadURL != "https://example.com/a.tiff" ||
+		!strings.HasPrefix(got, e.emu.StorageURL()+"/aignostics-org-x/slides/b%201.tiff?") || !strings.Contains(got, "X-Goog-Expires=604800") {
+		t.Fatalf("signed URL %s", got)
+	}
+	// The emulator's storage accepts the signature (404: signature fine, no such object).
+	e.clk.Add(6 * 24 * time.Hour)
+	resp, err := http.Get(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("storage answered %s", resp.Status)
+	}
+
+	bad := []resources.ItemCreationRequest{{ExternalID: "c", InputArtifacts: []resources.InputArtifactCreationRequest{{Name: "wsi", DownloadURL: "gs://UPPER/x"}}}}
+	if _, err := signGSInputs(e.globals(), bad, InputURLExpiry); err == nil || !strings.Contains(err.Error(), `item 0 ("c")`) {
+		t.Fatalf("bad bucket: %v", err)
+	}
+}

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/checksum"
+	"github.com/aignostics/aignostics/resources"
+)
+
+// The emulator's storage accepts URLs this command signs with the key the
+// emulator writes, and refuses them once tampered with or expired.
+func TestStorageSignAgainstEmulator(t *testing.T) {
+	e := newStEnv(t, 10_000)
+	run := e.submit(1)
+	e.clk.Add(time.Hour)
+	var art resources.OutputArtifactResultReadResponse
+	for it, err := range run.Items(context.Background(), resources.ItemListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		art = it.OutputArtifacts[0]
+	}
+	// Where does /file point? Its path is the object to sign ourselves.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", run.ArtifactFileURL(art.OutputArtifactID), nil)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusTemporaryRedirect {
+		t.Fatalf("/file: %s %v", resp.Status, err)
+	}
+	object := "gs://" + strings.TrimPrefix(loc.Path, "/")
+
+	creds := filepath.Join(e.dir, "sa.json")
+	if err := e.emu.WriteCredentials(creds); err != nil {
+		t.Fatal(err)
+	}
+	e.env["GOOGLE_APPLICATION_CREDENTIALS"] = creds
+	e.env["STORAGE_EMULATOR_HOST"] = e.emu.StorageURL()
+
+	signed := strings.TrimSpace(e.want(0, "storage", "sign", object, "--expires", "10m").stdout)
+	if !strings.HasPrefix(signed, e.emu.StorageURL()+"/") {
+		t.Fatalf("signed URL %s is not for the emulator's storage %s", signed, e.emu.StorageURL())
+	}
+	get := func(u string) (int, []byte) {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	code, body := get(signed)
+	if code != 200 || checksum.Encode(checksum.Sum(body)) != art.Metadata["checksum_base64_crc32c"] {
+		t.Fatalf("GET signed URL: %d, %d bytes", code, len(body))
+	}
+	if code, _ := get(strings.Replace(signed, "X-Goog-Expires=600", "X-Goog-Expires=601", 1)); code != 403 {
+		t.Errorf("tampered URL answered %d, want 403", code)
+	}
+	e.clk.Add(11 * time.Minute)
+	if code, _ := get(signed); code != 400 {
+		t.Errorf("expired URL answered %d, want 400", code)
+	}
+
+	// --credentials wins over the environment, and -o json gives url and expires_at.
+	delete(e.env, "GOOGLE_APPLICATION_CREDENTIALS")
+	r := e.want(0, "-o", "json", "storage", "sign", object, "--credentials", creds, "--timestamp", "2026-03-02T11:00:00Z", "--expires", "1h")
+	var out struct {
+		URL       string `json:"url"`
+		ExpiresAt string `json:"expires_at"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("json output %q: %v", r.stdout, err)
+	}
+	if out.ExpiresAt != "2026-03-02T12:00:00Z" || !strings.Contains(out.URL, "X-Goog-Date=20260302T110000Z") {
+		t.Fatalf("json output %+v", out)
+	}
+}
+
+func TestStorageSignProduction(t *testing.T) {
+	e := newStEnv(t, 1000)
+	creds := filepath.Join(e.dir, "sa.json")
+	if err := e.emu.WriteCredentials(creds); err != nil {
+		t.Fatal(err)
+	}
+	r := e.want(0, "storage", "sign", "gs://my-bucket/dir/slide 1.tiff", "--credentials", creds, "--timestamp", "2026-03-02T11:00:00Z", "--method", "put")
+	want := "https://storage.googleapis.com/my-bucket/dir/slide%201.tiff?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential="
+	if !strings.HasPrefix(r.stdout, want) || !strings.Contains(r.stdout, "&X-Goog-Date=20260302T110000Z&X-Goog-Expires=21600&X-Goog-SignedHeaders=host&X-Goog-Signature=") {
+		t.Fatalf("URL %s", r.stdout)
+	}
+}
+
+func TestStorageSignErrors(t *testing.T) {
+	e := newStEnv(t, 1000)
+	creds := filepath.Join(e.dir, "sa.json")
+	if err := e.emu.WriteCredentials(creds); err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(e.dir, "garbage.json")
+	if err := os.WriteFile(garbage, []byte(`{"client_email":"a@b","private_key":"-----BEGIN PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----\n"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"bad url", nil, []string{"s3://b/o", "--credentials", creds}, "gs://"},
+		{"bad bucket", nil, []string{"gs://Bad/o", "--credentials", creds}, "lowercase"},
+		{"too long", nil, []string{"gs://bucket/o", "--credentials", creds, "--expires", "169h"}, "168h"},
+		{"zero expiry", nil, []string{"gs://bucket/o", "--credentials", creds, "--expires", "0s"}, "--expires"},
+		{"bad timestamp", nil, []string{"gs://bucket/o", "--credentials", creds, "--timestamp", "yesterday"}, "RFC 3339"},
+		{"bad method", nil, []string{"gs://bucket/o", "--credentials", creds, "--method", "PATCH"}, "PATCH"},
+		{"no credentials", nil, []string{"gs://bucket/o"}, "GOOGLE_APPLICATION_CREDENTIALS"},
+		{"missing file", map[string]string{"GOOGLE_APPLICATION_CREDENTIALS": filepath.Join(e.dir, "nope.json")}, []string{"gs://bucket/o"}, "nope.json"},
+		{"garbage key", nil, []string{"gs://bucket/o", "--credentials", garbage}, "private_key"},
+		{"bad emulator host", map[string]string{"STORAGE_EMULATOR_HOST": "ftp://x"}, []string{"gs://bucket/o", "--credentials", creds}, "STORAGE_EMULATOR_HOST"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				e.env[k] = v
+				defer delete(e.env, k)
+			}
+			r := e.want(2, append([]string{"storage", "sign"}, tt.args...)...)
+			if !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("stderr %q does not mention %q (stdout %q)", r.stderr, tt.want, r.stdout)
+			}
+			if strings.Contains(r.stderr, "SECRETSTUFF") {
+				t.Errorf("key material in the error: %s", r.stderr)
+			}
+		})
+	}
+}
+
+func TestEmulatorHost(t *testing.T) {
+	tests := []struct{ in, scheme, host string }{
+		{"127.0.0.1:8781", "http", "127.0.0.1:8781"},
+		{"http://127.0.0.1:8781", "http", "127.0.0.1:8781"},
+		{"https://storage.local/", "https", "storage.local"},
+		{"localhost:9023", "http", "localhost:9023"},
+	}
+	for _, tt := range tests {
+		s, h, err := emulatorHost(tt.in)
+		if err != nil || s != tt.scheme || h != tt.host {
+			t.Errorf("emulatorHost(%q) = %q %q %v", tt.in, s, h, err)
+		}
+	}
+	for _, bad := range []string{"ftp://x", "http://", "http://h/path"} {
+		if _, _, err := emulatorHost(bad); err == nil {
+			t.Errorf("emulatorHost(%q) accepted", bad)
+		}
+	}
+}
