@@ -10,15 +10,14 @@ import (
 	"syscall"
 
 	"github.com/aignostics/aignostics/internal/cli"
+	"github.com/aignostics/aignostics/internal/iostreams"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	version, commit, goVersion := cli.BuildInfo()
 	code := cli.Main(ctx, os.Args[1:], cli.Env{
-		Stdin:     os.Stdin,
-		Stdout:    os.Stdout,
-		Stderr:    os.Stderr,
+		IO:        iostreams.System(),
 		Version:   version,
 		Commit:    commit,
 		GoVersion: goVersion,

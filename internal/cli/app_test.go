@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ func mainFor(t *testing.T, env map[string]string, args ...string) (stdout, stder
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = Main(context.Background(), args, Env{
-		Stdout: &out, Stderr: &errb,
+		IO:      iostreams.New(nil, &out, &errb),
 		Getenv:  func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Environ: []string{}, Version: "1.2.3", Commit: "abc", GoVersion: "go1.26",
 	})
@@ -54,7 +55,7 @@ func TestUsage(t *testing.T) {
 			}
 			if tc.stderrJSON {
 				var e struct{ Error, Message string }
-				if err := json.Unmarshal([]byte(stderr), &e); err != nil || e.Error != KindUsage {
+				if err := json.Unmarshal([]byte(stderr), &e); err != nil || e.Error != string(KindUsage) {
 					t.Errorf("stderr is not a usage error in JSON (%v): %s", err, stderr)
 				}
 			}

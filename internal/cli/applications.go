@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"strings"
 
 	"github.com/aignostics/aignostics/resources"
@@ -16,13 +17,13 @@ type ApplicationsCmd struct {
 type ApplicationsListCmd struct{}
 
 // Run streams the application list.
-func (c *ApplicationsListCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *ApplicationsListCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	l := g.Out().List("APPLICATION_ID", "NAME", "LATEST_VERSION", "REGULATORY_CLASSES", "DESCRIPTION")
-	for a, err := range cl.Applications().List(g.Context(), resources.ListOptions{}) {
+	l := f.Output().List("APPLICATION_ID", "NAME", "LATEST_VERSION", "REGULATORY_CLASSES", "DESCRIPTION")
+	for a, err := range cl.Applications().List(ctx, resources.ListOptions{}) {
 		if err != nil {
 			l.Abort()
 			return err
@@ -44,12 +45,12 @@ type ApplicationsDescribeCmd struct {
 }
 
 // Run prints the ApplicationReadResponse.
-func (c *ApplicationsDescribeCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *ApplicationsDescribeCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	a, err := cl.Applications().Details(g.Context(), c.App)
+	a, err := cl.Applications().Details(ctx, c.App)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (c *ApplicationsDescribeCmd) Run(g *Globals) error {
 	for _, v := range sorted {
 		vs = append(vs, v.Number)
 	}
-	return g.Out().Object(a, []Field{
+	return f.Output().Object(a, []Field{
 		{"application_id", a.ApplicationID},
 		{"name", a.Name},
 		{"description", a.Description},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/internal/iostreams"
 )
 
 // DemoCmd runs the whole job against an emulator started in this process:
@@ -30,9 +32,8 @@ type demoStep struct {
 
 // Run starts the emulator, runs each step through the real commands and
 // says where everything is.
-func (c *DemoCmd) Run(g *Globals) error {
-	ctx := g.Context()
-	stderr := g.Stderr()
+func (c *DemoCmd) Run(ctx context.Context, f *Factory) error {
+	stderr := f.IO.ErrOut
 	work, err := os.MkdirTemp("", "aignostics-demo-")
 	if err != nil {
 		return fmt.Errorf("demo: create work folder: %w", err)
@@ -58,7 +59,7 @@ func (c *DemoCmd) Run(g *Globals) error {
 		"AIGNOSTICS_OUTPUT":                  "text",
 		"AIGNOSTICS_REQUEST_TIMEOUT_SECONDS": "30",
 	}
-	env := g.Env()
+	env := f.env
 	env.Getenv = func(k string) (string, bool) {
 		if v, ok := vars[k]; ok {
 			return v, true
@@ -66,9 +67,9 @@ func (c *DemoCmd) Run(g *Globals) error {
 		if strings.HasPrefix(k, "AIGNOSTICS_") {
 			return "", false // the user's own settings must not leak into the demo
 		}
-		return g.env.Getenv(k)
+		return f.Getenv(k)
 	}
-	env.Stdout = stderr // the demo's own output is the narrative on stderr
+	env.IO = narrative(f.IO, stderr, f.IO.IsStderrTTY()) // the demo's own output is the narrative on stderr
 	env.TokenSource = nil
 
 	fmt.Fprintf(stderr, "Started an emulated Aignostics Platform at %s (storage %s).\n", emu.URL(), emu.StorageURL())
@@ -83,7 +84,7 @@ func (c *DemoCmd) Run(g *Globals) error {
 		{"Watch it to the end", []string{"runs", "watch", "RUN", "--interval", "500ms"}, "aignostics runs watch RUN"},
 		{"Download and verify the results", []string{"runs", "download", "RUN", dir}, "aignostics runs download RUN ./results"},
 	}
-	start := g.Now()
+	start := f.Now()
 	for i, st := range steps {
 		for j, a := range st.args {
 			if a == "RUN" {
@@ -94,10 +95,10 @@ func (c *DemoCmd) Run(g *Globals) error {
 		var out bytes.Buffer
 		stepEnv := env
 		if st.args[0] == "runs" && st.args[1] == "create" {
-			stepEnv.Stdout = &out
+			stepEnv.IO = narrative(env.IO, &out, false)
 		}
-		if code := Main(ctx, st.args, stepEnv); code != 0 {
-			return Exitf(code, KindFailed, "demo step %d (aignostics %s) failed with exit code %d", i+1, strings.Join(st.args, " "), code)
+		if code, kind := run(ctx, &CLI{}, st.args, stepEnv); code != 0 {
+			return cliErrorf(kind, "demo step %d (aignostics %s) failed with exit code %d", i+1, strings.Join(st.args, " "), code)
 		}
 		if out.Len() > 0 {
 			runID = strings.TrimSpace(out.String())
@@ -110,9 +111,17 @@ func (c *DemoCmd) Run(g *Globals) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "Done in %s: run %s, %d result files (%d bytes) in %s, each CRC32C-verified.\n",
-		g.Now().Sub(start).Round(100*time.Millisecond), runID, files, bytesTotal, filepath.Join(dir, runID))
+		f.Now().Sub(start).Round(100*time.Millisecond), runID, files, bytesTotal, filepath.Join(dir, runID))
 	fmt.Fprintf(stderr, "Items file: %s\nTo try the emulator yourself: aignostics emulator, then AIGNOSTICS_API_ROOT=http://127.0.0.1:8780 aignostics platform login\n", items)
-	return g.Out().Value(filepath.Join(dir, runID), map[string]any{"run_id": runID, "results": filepath.Join(dir, runID), "files": files, "bytes": bytesTotal})
+	return f.Output().Value(filepath.Join(dir, runID), map[string]any{"run_id": runID, "results": filepath.Join(dir, runID), "files": files, "bytes": bytesTotal})
+}
+
+// narrative is ios with results going to w instead (a terminal or not).
+func narrative(ios *iostreams.IOStreams, w io.Writer, tty bool) *iostreams.IOStreams {
+	c := *ios
+	c.Out = w
+	c.SetStdoutTTY(tty)
+	return &c
 }
 
 // writeDemoItems writes three slides as JSON Lines items.

@@ -87,24 +87,23 @@ func (c *pluginCall) set(flag, value string) {
 // dispatchPlugin runs the command plugin aignostics-<word> found on PATH when
 // the first word after the global flags is not one of builtins, and returns
 // its exit code. handled is false when kong should parse args instead.
-func dispatchPlugin(ctx context.Context, args []string, env Env, builtins []string) (handled bool, code int) {
+func dispatchPlugin(ctx context.Context, args []string, f *Factory, builtins []string) (handled bool, code int) {
 	c, ok := parsePluginCall(args)
 	if !ok || slices.Contains(builtins, c.name) {
 		return false, 0
 	}
-	pathEnv, _ := env.Getenv("PATH")
+	pathEnv, _ := f.Getenv("PATH")
 	path, found := plugins.Lookup(c.name, pathEnv)
 	if !found {
 		return false, 0
 	}
-	g := &Globals{env: env, Output: c.output}
-	childEnv, err := pluginEnv(c, env)
+	childEnv, err := pluginEnv(c, f)
 	if err != nil {
-		return true, g.report(err)
+		return true, f.report(err)
 	}
-	code, err = plugins.Run(ctx, path, c.rest, childEnv, env.Stdin, env.Stdout, env.Stderr)
+	code, err = plugins.Run(ctx, path, c.rest, childEnv, f.IO.In, f.IO.Out, f.IO.ErrOut)
 	if err != nil {
-		return true, g.report(fmt.Errorf("plugin %s: %w", c.name, err))
+		return true, f.report(fmt.Errorf("plugin %s: %w", c.name, err))
 	}
 	return true, code
 }
@@ -113,7 +112,7 @@ func dispatchPlugin(ctx context.Context, args []string, env Env, builtins []stri
 // AIGNOSTICS_API_ROOT and AIGNOSTICS_OUTPUT (effective values: flag,
 // environment, env file, default) and AIGNOSTICS_TOKEN_COMMAND, the JSON
 // argv that prints an access token with the same settings.
-func pluginEnv(c pluginCall, env Env) ([]string, error) {
+func pluginEnv(c pluginCall, f *Factory) ([]string, error) {
 	apiRoot, output := c.apiRoot, c.output
 	flags := map[string]string{}
 	if c.hasAPIRoot {
@@ -122,18 +121,18 @@ func pluginEnv(c pluginCall, env Env) ([]string, error) {
 	if c.hasOutput {
 		flags["AIGNOSTICS_OUTPUT"] = c.output
 	}
-	if s, err := settings.Load(settings.LoadOptions{Flags: flags, Getenv: env.Getenv}); err == nil {
+	if s, err := settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv}); err == nil {
 		apiRoot, output = s.APIRoot, s.Output
 	} else {
 		// Broken settings are the plugin's business; pass on what was given.
 		if !c.hasAPIRoot {
-			apiRoot, _ = env.Getenv("AIGNOSTICS_API_ROOT")
+			apiRoot, _ = f.Getenv("AIGNOSTICS_API_ROOT")
 		}
 		if !c.hasOutput {
-			output, _ = env.Getenv("AIGNOSTICS_OUTPUT")
+			output, _ = f.Getenv("AIGNOSTICS_OUTPUT")
 		}
 	}
-	exe := env.Executable
+	exe := f.Executable
 	if exe == "" {
 		var err error
 		if exe, err = os.Executable(); err != nil {
@@ -154,7 +153,7 @@ func pluginEnv(c pluginCall, env Env) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode AIGNOSTICS_TOKEN_COMMAND: %w", err)
 	}
-	out := append([]string{}, env.Environ...)
+	out := append([]string{}, f.Environ...)
 	if apiRoot != "" {
 		out = append(out, "AIGNOSTICS_API_ROOT="+apiRoot)
 	}

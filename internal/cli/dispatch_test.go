@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,8 +88,7 @@ func (w *pluginWorld) env(stdin string, stdout, stderr *bytes.Buffer) Env {
 		environ = append(environ, k+"="+v)
 	}
 	return Env{
-		Stdin:  strings.NewReader(stdin),
-		Stdout: stdout, Stderr: stderr,
+		IO: iostreams.New(strings.NewReader(stdin), stdout, stderr),
 		Getenv: func(k string) (string, bool) {
 			v, ok := w.vars[k]
 			return v, ok

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -40,9 +41,9 @@ setting is needed. One line per request is logged on stderr, without tokens.
 
 // Run starts the emulator, prints the ready line and serves until the
 // command's context ends.
-func (c *EmulatorCmd) Run(g *Globals) error {
+func (c *EmulatorCmd) Run(ctx context.Context, f *Factory) error {
 	if _, err := emulator.ParseFaults(c.Faults); err != nil {
-		return Exit(2, KindUsage, fmt.Errorf("--faults: %w", err))
+		return cliError(KindUsage, fmt.Errorf("--faults: %w", err))
 	}
 	e, err := emulator.Start(emulator.Options{
 		PublicURL:        c.PublicURL,
@@ -56,24 +57,24 @@ func (c *EmulatorCmd) Run(g *Globals) error {
 		Faults:           c.Faults,
 		Seed:             c.Seed,
 		StateFile:        c.State,
-		Log:              g.Stderr(),
+		Log:              f.IO.ErrOut,
 	}, c.Listen, c.StorageListen)
 	if err != nil {
-		return Exit(2, KindConfig, fmt.Errorf("start emulator: %w", err))
+		return cliError(KindConfig, fmt.Errorf("start emulator: %w", err))
 	}
 	if c.WriteCredentials != "" {
 		if err := e.WriteCredentials(c.WriteCredentials); err != nil {
 			_ = e.Close()
-			return Exit(2, KindConfig, fmt.Errorf("write credentials: %w", err))
+			return cliError(KindConfig, fmt.Errorf("write credentials: %w", err))
 		}
 	}
 	if c.SeedRuns > 0 {
 		if err := e.CreateRuns(c.SeedRuns, "test-app", "1.0.0"); err != nil {
 			_ = e.Close()
-			return Exit(2, KindConfig, fmt.Errorf("--seed-runs: %w", err))
+			return cliError(KindConfig, fmt.Errorf("--seed-runs: %w", err))
 		}
 	}
-	out := g.Out()
+	out := f.Output()
 	ready := map[string]string{"status": "ready", "api_root": e.URL(), "storage_url": e.StorageURL()}
 	if c.WriteCredentials != "" {
 		ready["credentials"] = c.WriteCredentials
@@ -86,7 +87,7 @@ func (c *EmulatorCmd) Run(g *Globals) error {
 	if c.WriteCredentials != "" {
 		out.Notef("Sign URLs with: aignostics storage sign gs://BUCKET/OBJECT --credentials %s (STORAGE_EMULATOR_HOST=%s)", c.WriteCredentials, e.StorageURL())
 	}
-	<-g.Context().Done()
+	<-ctx.Done()
 	if err := e.Close(); err != nil {
 		return fmt.Errorf("stop emulator: %w", err)
 	}

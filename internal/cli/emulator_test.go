@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"io"
 	"net/http"
 	"os"
@@ -49,7 +50,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 	go func() {
 		done <- Main(ctx, []string{"emulator", "--listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0",
 			"--health", "degraded", "--write-credentials", creds, "-o", "json"},
-			Env{Stdout: stdout, Stderr: stderr, Getenv: func(string) (string, bool) { return "", false }})
+			Env{IO: iostreams.New(nil, stdout, stderr), Getenv: func(string) (string, bool) { return "", false }})
 	}()
 	var line string
 	select {
@@ -98,7 +99,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 
 func TestEmulatorCommandHelpAndBadFlags(t *testing.T) {
 	var out, errb bytes.Buffer
-	env := Env{Stdout: &out, Stderr: &errb, Getenv: func(string) (string, bool) { return "", false }}
+	env := Env{IO: iostreams.New(nil, &out, &errb), Getenv: func(string) (string, bool) { return "", false }}
 	if code := Main(context.Background(), []string{"emulator", "--help"}, env); code != 0 {
 		t.Fatalf("--help: exit %d", code)
 	}

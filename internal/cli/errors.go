@@ -7,133 +7,185 @@ import (
 	"net"
 	"strings"
 
+	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/jwt"
+	"github.com/aignostics/aignostics/oauth"
+	"github.com/aignostics/aignostics/plugins"
+	"github.com/aignostics/aignostics/resources"
 	"github.com/aignostics/aignostics/settings"
 )
 
-// Error kinds, as scripts see them in `{"error": KIND, ...}`.
+// Kind is what went wrong, as scripts see it in `{"error": KIND, ...}`. Its
+// exit code follows from it (ExitCode): call sites name the kind only.
+type Kind string
+
+// Error kinds (DESIGN.md, "Exit codes").
 const (
-	KindUsage       = "usage"
-	KindInvalid     = "invalid"
-	KindNotFound    = "not_found"
-	KindConflict    = "conflict"
-	KindForbidden   = "forbidden"
-	KindConfig      = "config"
-	KindAuth        = "auth"
-	KindServer      = "server"
-	KindNetwork     = "network"
-	KindTimeout     = "timeout"
-	KindFailed      = "failed"
-	KindIntegrity   = "integrity"
-	KindInterrupted = "interrupted"
+	KindUsage       Kind = "usage"
+	KindInvalid     Kind = "invalid"
+	KindNotFound    Kind = "not_found"
+	KindConflict    Kind = "conflict"
+	KindForbidden   Kind = "forbidden"
+	KindConfig      Kind = "config"
+	KindAuth        Kind = "auth"
+	KindServer      Kind = "server"
+	KindNetwork     Kind = "network"
+	KindTimeout     Kind = "timeout"
+	KindFailed      Kind = "failed"
+	KindIntegrity   Kind = "integrity"
+	KindInterrupted Kind = "interrupted"
 )
 
-// ExitError is an error with the exit code and kind the command line reports.
+// ExitCode is the process exit code of an error of kind k: the one table
+// from kind to exit code.
+func (k Kind) ExitCode() int {
+	switch k {
+	case KindUsage, KindInvalid, KindNotFound, KindConflict, KindForbidden, KindConfig:
+		return 2
+	case KindAuth:
+		return 4
+	case KindIntegrity:
+		return 5
+	case KindInterrupted:
+		return 130
+	}
+	return 1 // server, network, timeout, failed, and anything unknown
+}
+
+// ExitError is an error with the kind the command line reports it as.
 type ExitError struct {
-	Code int
-	Kind string
+	Kind Kind
 	Err  error
 }
 
 func (e *ExitError) Error() string { return e.Err.Error() }
 func (e *ExitError) Unwrap() error { return e.Err }
 
-// Exit attaches an exit code and kind to err.
-func Exit(code int, kind string, err error) error {
-	return &ExitError{Code: code, Kind: kind, Err: err}
+// Code is the exit code of the error's kind.
+func (e *ExitError) Code() int { return e.Kind.ExitCode() }
+
+// cliError gives err the kind the command line reports it as.
+func cliError(kind Kind, err error) error {
+	return &ExitError{Kind: kind, Err: err}
 }
 
-// Exitf is Exit with a formatted message.
-func Exitf(code int, kind, format string, args ...any) error {
-	return &ExitError{Code: code, Kind: kind, Err: fmt.Errorf(format, args...)}
+// cliErrorf is cliError with a formatted message (%w wraps as in fmt.Errorf).
+func cliErrorf(kind Kind, format string, args ...any) error {
+	return &ExitError{Kind: kind, Err: fmt.Errorf(format, args...)}
 }
 
-// classify returns the exit code and kind of err per the CLI contract.
-func classify(err error) (int, string) {
+// classify returns the kind of err: the one given with cliError, else the
+// kind of the library error inside it (classifyDomain, HTTP statuses).
+func classify(err error) Kind {
 	var ee *ExitError
 	if errors.As(err, &ee) {
-		return ee.Code, ee.Kind
+		return ee.Kind
 	}
 	if errors.Is(err, context.Canceled) {
-		return 130, KindInterrupted
+		return KindInterrupted
 	}
-	if code, kind, ok := classifyDomain(err); ok {
-		return code, kind
-	}
-	var se *settings.Error
-	if errors.As(err, &se) {
-		return 2, KindConfig
-	}
-	var ce *httpx.ConfigError
-	if errors.As(err, &ce) {
-		return 2, KindConfig
+	if kind, ok := classifyDomain(err); ok {
+		return kind
 	}
 	var ae *httpx.APIError
 	if errors.As(err, &ae) {
 		switch {
 		case ae.StatusCode == 401:
-			return 4, KindAuth
+			return KindAuth
 		case ae.StatusCode == 403:
-			return 2, KindForbidden
+			return KindForbidden
 		case ae.StatusCode == 404 || ae.StatusCode == 410:
-			return 2, KindNotFound
+			return KindNotFound
 		case ae.StatusCode == 409 || ae.StatusCode == 412:
-			return 2, KindConflict
+			return KindConflict
 		case ae.StatusCode == 400 || ae.StatusCode == 422:
-			return 2, KindInvalid
+			return KindInvalid
 		case ae.StatusCode >= 500 || ae.StatusCode == 429:
-			return 1, KindServer
+			return KindServer
 		}
-		return 1, KindFailed
+		return KindFailed
 	}
 	if errors.Is(err, httpx.ErrMaybeSent) {
-		return 1, KindNetwork
+		return KindNetwork
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return 1, KindTimeout
+		return KindTimeout
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
-		return 1, KindNetwork
+		return KindNetwork
 	}
-	return 1, KindFailed
+	return KindFailed
 }
 
-// report writes err to stderr in the output format and returns its exit code.
-func (g *Globals) report(err error) int {
-	code, kind := classify(err)
+// classifyDomain maps the sentinel and typed errors of the library packages
+// to kinds.
+func classifyDomain(err error) (Kind, bool) {
+	var (
+		se *settings.Error
+		ce *httpx.ConfigError
+		pe *plugins.ProviderError
+		te *oauth.TokenError
+	)
+	switch {
+	case errors.As(err, &se), errors.As(err, &ce),
+		errors.Is(err, oauth.ErrNoDeviceClient), errors.Is(err, oauth.ErrBadRedirectURI):
+		return KindConfig, true
+	case errors.Is(err, oauth.ErrLoginRequired), errors.Is(err, oauth.ErrLoginFailed),
+		errors.As(err, &te), errors.As(err, &pe):
+		return KindAuth, true
+	case errors.Is(err, checksum.ErrMismatch), errors.Is(err, resources.ErrIntegrity):
+		return KindIntegrity, true
+	case errors.Is(err, resources.ErrNoVersions):
+		return KindNotFound, true
+	case errors.Is(err, resources.ErrArtifactsDeleted), errors.Is(err, resources.ErrDownloadFailed):
+		return KindFailed, true
+	}
+	for _, e := range []error{jwt.ErrMalformed, jwt.ErrAlgorithm, jwt.ErrUnknownKey, jwt.ErrWeakKey, jwt.ErrSignature, jwt.ErrExpired, jwt.ErrNotYetValid, jwt.ErrAudience, jwt.ErrIssuer} {
+		if errors.Is(err, e) {
+			return KindAuth, true
+		}
+	}
+	return "", false
+}
+
+// report writes err to stderr, one line in text and {"error", "message"} in
+// json and jsonl, and returns its exit code.
+func (f *Factory) report(err error) int {
+	kind := classify(err)
 	msg := oneLine(strings.TrimSpace(httpx.Redact(err.Error())))
 	if kind == KindInterrupted && strings.HasSuffix(msg, context.Canceled.Error()) {
 		msg = "interrupted"
 	}
-	format, _ := g.outputFormatSafe()
-	if format == FormatJSON || format == FormatJSONL {
-		b, _ := marshal(map[string]string{"error": kind, "message": msg}, false)
-		fmt.Fprintf(g.env.Stderr, "%s\n", b)
-		return code
+	if format, _ := f.errorFormat(); format == FormatJSON || format == FormatJSONL {
+		b, _ := marshal(map[string]string{"error": string(kind), "message": msg}, false)
+		fmt.Fprintf(f.IO.ErrOut, "%s\n", b)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "aignostics: %s\n", msg)
 	}
-	fmt.Fprintf(g.env.Stderr, "aignostics: %s\n", msg)
-	return code
+	return kind.ExitCode()
 }
 
-// outputFormatSafe resolves the output format for error reporting without
-// failing: a broken setting must still be reported.
-func (g *Globals) outputFormatSafe() (format string, explicit bool) {
-	if g.state != nil && g.state.out != nil {
-		return g.state.out.format, g.state.out.explicit
+// errorFormat resolves the output format for error reporting without
+// failing: a broken setting must still be reported, and errors kong met
+// come before it set the flags.
+func (f *Factory) errorFormat() (format string, explicit bool) {
+	if out, ok := f.outputIfBuilt(); ok {
+		return out.format, out.explicit
 	}
-	f := g.Output
-	if f == "" && g.state != nil {
-		f = outputFlag(g.state.args)
+	v := f.Flags.Output
+	if v == "" {
+		v = outputFlag(f.args)
 	}
-	if f == "" && g.env.Getenv != nil {
-		f, _ = g.env.Getenv("AIGNOSTICS_OUTPUT")
+	if v == "" {
+		v, _ = f.Getenv("AIGNOSTICS_OUTPUT")
 	}
-	switch f {
+	switch v {
 	case FormatJSON, FormatJSONL, FormatText:
-		return f, true
+		return v, true
 	}
-	if g.env.IsTerminal != nil && g.env.IsTerminal(g.env.Stdout) {
+	if f.IO.IsStdoutTTY() {
 		return FormatText, false
 	}
 	return FormatJSON, false

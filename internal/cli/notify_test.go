@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"io"
 	"strings"
 	"testing"
@@ -25,11 +26,12 @@ func TestRetriesAreToldOnATerminal(t *testing.T) {
 	env := map[string]string{"AIGNOSTICS_API_ROOT": emu.URL(), "AIGNOSTICS_ENV_FILE": "/dev/null", "AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS": "0.001"}
 	for _, tty := range []bool{true, false} {
 		var stderr bytes.Buffer
+		ios := iostreams.New(nil, io.Discard, &stderr)
+		ios.SetStderrTTY(tty)
 		code := Main(context.Background(), []string{"applications", "list", "-o", "json"}, Env{
-			Stdout: io.Discard, Stderr: &stderr,
+			IO:          ios,
 			Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 			Environ:     []string{},
-			IsTerminal:  func(s any) bool { return tty && s == any(&stderr) },
 			TokenSource: resources.TokenFunc(func(context.Context) (string, error) { return token, nil }),
 		})
 		if code != 1 {

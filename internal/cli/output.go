@@ -30,34 +30,37 @@ type Output struct {
 // Field is one line of a text rendering of an object.
 type Field struct{ Key, Value string }
 
-// Out returns the output layer, resolving `auto` against the terminal.
-func (g *Globals) Out() *Output {
-	if g.state.out != nil {
-		return g.state.out
-	}
-	format, explicit := g.outputFormat()
-	tty := g.StdoutIsTerminal()
+func (f *Factory) newOutput() *Output {
+	format, explicit := f.outputFormat()
+	tty := f.IO.IsStdoutTTY()
 	if format == "auto" || format == "" {
 		format = FormatJSON
 		if tty {
 			format = FormatText
 		}
 	}
-	g.state.out = &Output{w: g.env.Stdout, stderr: g.env.Stderr, format: format, explicit: explicit, indent: tty, width: g.TerminalWidth()}
-	return g.state.out
+	o := &Output{w: f.IO.Out, stderr: f.IO.ErrOut, format: format, explicit: explicit, indent: tty, width: f.IO.TerminalWidth()}
+	f.out.Store(o)
+	return o
+}
+
+// outputIfBuilt is the output layer when a command already built it.
+func (f *Factory) outputIfBuilt() (*Output, bool) {
+	o := f.out.Load()
+	return o, o != nil
 }
 
 // outputFormat is the requested format and whether it was asked for
 // (flag, environment or env file) rather than defaulted.
-func (g *Globals) outputFormat() (string, bool) {
-	if g.Output != "" {
-		return g.Output, true
+func (f *Factory) outputFormat() (string, bool) {
+	if f.Flags.Output != "" {
+		return f.Flags.Output, true
 	}
-	if s, err := g.Settings(); err == nil {
+	if s, err := f.Settings(); err == nil {
 		src := s.Sources["AIGNOSTICS_OUTPUT"]
 		return s.Output, src != "" && src != "default"
 	}
-	if v, ok := g.env.Getenv("AIGNOSTICS_OUTPUT"); ok && v != "" {
+	if v, ok := f.Getenv("AIGNOSTICS_OUTPUT"); ok && v != "" {
 		return v, true
 	}
 	return "auto", false

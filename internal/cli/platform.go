@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -37,16 +36,16 @@ type loginResult struct {
 }
 
 // Run logs in, or says who is logged in when a valid login is cached.
-func (c *PlatformLoginCmd) Run(g *Globals) error {
-	m, err := g.OAuth()
+func (c *PlatformLoginCmd) Run(ctx context.Context, f *Factory) error {
+	m, err := f.OAuth()
 	if err != nil {
 		return err
 	}
-	tok, fresh, err := m.Login(g.Context(), oauth.LoginOptions{Relogin: c.Relogin, Device: c.Device, NoBrowser: c.NoBrowser})
+	tok, fresh, err := m.Login(ctx, oauth.LoginOptions{Relogin: c.Relogin, Device: c.Device, NoBrowser: c.NoBrowser})
 	if err != nil {
-		return authFailure(err)
+		return err
 	}
-	claims := tokenClaims(g, m, tok.AccessToken)
+	claims := tokenClaims(ctx, f, m, tok.AccessToken)
 	r := loginResult{LoggedIn: true, NewLogin: fresh, ExpiresAt: tok.ExpiresAt.UTC().Format(time.RFC3339)}
 	if claims != nil {
 		r.Subject, r.OrgID = nonEmpty(claims.Subject), nonEmpty(claims.OrgID)
@@ -55,7 +54,7 @@ func (c *PlatformLoginCmd) Run(g *Globals) error {
 	if fresh {
 		what = "Logged in"
 	}
-	return g.Out().Object(r, []Field{
+	return f.Output().Object(r, []Field{
 		{"status", what},
 		{"subject", orNA(r.Subject)},
 		{"org_id", orNA(r.OrgID)},
@@ -63,30 +62,14 @@ func (c *PlatformLoginCmd) Run(g *Globals) error {
 	})
 }
 
-// authFailure gives a failed login the authentication exit code, and a
-// login that cannot start for want of configuration the config exit code.
-func authFailure(err error) error {
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	if errors.Is(err, oauth.ErrNoDeviceClient) || errors.Is(err, oauth.ErrBadRedirectURI) {
-		return Exit(2, KindConfig, err)
-	}
-	var te *oauth.TokenError
-	if errors.Is(err, oauth.ErrLoginFailed) || errors.As(err, &te) {
-		return Exit(4, KindAuth, err)
-	}
-	return err
-}
-
 // tokenClaims returns the claims of a token: verified for our own tokens,
 // merely parsed when verification is impossible; nil when it is no JWT.
-func tokenClaims(g *Globals, m *oauth.Manager, access string) *jwt.Claims {
+func tokenClaims(ctx context.Context, f *Factory, m *oauth.Manager, access string) *jwt.Claims {
 	if m != nil {
-		if t, err := m.Verify(g.Context(), access); err == nil {
+		if t, err := m.Verify(ctx, access); err == nil {
 			return &t.Claims
 		} else {
-			g.Debugf("verify the cached access token: %v", err)
+			f.Debugf("verify the cached access token: %v", err)
 		}
 	}
 	t, err := jwt.Parse(access)
@@ -116,18 +99,18 @@ type PlatformLogoutCmd struct {
 }
 
 // Run removes the cached login; exit 2 when there was none.
-func (c *PlatformLogoutCmd) Run(g *Globals) error {
-	m, err := g.OAuth()
+func (c *PlatformLogoutCmd) Run(ctx context.Context, f *Factory) error {
+	m, err := f.OAuth()
 	if err != nil {
 		return err
 	}
-	n, err := m.LogoutContext(g.Context(), c.All)
+	n, err := m.LogoutContext(ctx, c.All)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return Exitf(2, KindNotFound, "not logged in: no cached login to remove")
+		return cliErrorf(KindNotFound, "not logged in: no cached login to remove")
 	}
-	return g.Out().Object(map[string]any{"logged_out": true, "removed": n},
+	return f.Output().Object(map[string]any{"logged_out": true, "removed": n},
 		[]Field{{"status", "Logged out"}, {"removed", fmt.Sprintf("%d cached login(s)", n)}})
 }

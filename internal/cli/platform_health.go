@@ -36,18 +36,18 @@ type healthReport struct {
 }
 
 // Run checks GET {api_root}/health without and with a token; exit 1 when DOWN.
-func (c *PlatformHealthCmd) Run(g *Globals) error {
-	s, err := g.Settings()
+func (c *PlatformHealthCmd) Run(ctx context.Context, f *Factory) error {
+	s, err := f.Settings()
 	if err != nil {
 		return err
 	}
-	plain, err := g.PlainHTTP()
+	plain, err := f.PlainHTTP()
 	if err != nil {
 		return err
 	}
 	url := s.APIRoot + "/health"
-	public := checkHealth(g.Context(), plain.HTTP(), url, "")
-	authed := authenticatedHealth(g, plain.HTTP(), url)
+	public := checkHealth(ctx, plain.HTTP(), url, "")
+	authed := authenticatedHealth(ctx, f, plain.HTTP(), url)
 	r := healthReport{Status: healthUp, Components: map[string]healthStatus{"api_public": public, "api_authenticated": authed}}
 	for _, name := range []string{"api_public", "api_authenticated"} {
 		cs := r.Components[name]
@@ -55,7 +55,7 @@ func (c *PlatformHealthCmd) Run(g *Globals) error {
 			r.Status, r.Reason = cs.Status, name+": "+cs.Reason
 		}
 	}
-	err = g.Out().Object(r, []Field{
+	err = f.Output().Object(r, []Field{
 		{"status", withReason(healthStatus{Status: r.Status})},
 		{"api_public", withReason(public)},
 		{"api_authenticated", withReason(authed)},
@@ -64,7 +64,7 @@ func (c *PlatformHealthCmd) Run(g *Globals) error {
 		return err
 	}
 	if r.Status == healthDown {
-		return Exitf(1, KindServer, "the platform is DOWN: %s", r.Reason)
+		return cliErrorf(KindServer, "the platform is DOWN: %s", r.Reason)
 	}
 	return nil
 }
@@ -89,44 +89,44 @@ func withReason(h healthStatus) string {
 // authenticatedHealth checks url with a token. A 401 is answered as every
 // API request answers it: the token is invalidated and the check runs once
 // more with a fresh one (refreshed, never a new login).
-func authenticatedHealth(g *Globals, hc *http.Client, url string) healthStatus {
-	token, err := healthToken(g)
+func authenticatedHealth(ctx context.Context, f *Factory, hc *http.Client, url string) healthStatus {
+	token, err := healthToken(ctx, f)
 	if err != nil {
 		if errors.Is(err, oauth.ErrLoginRequired) {
 			return healthStatus{Status: healthDown, Reason: "not logged in"}
 		}
 		return healthStatus{Status: healthDown, Reason: "no token: " + httpx.Redact(err.Error())}
 	}
-	h, code := checkHealthCode(g.Context(), hc, url, token)
+	h, code := checkHealthCode(ctx, hc, url, token)
 	if code != http.StatusUnauthorized {
 		return h
 	}
-	ts, err := g.TokenSource()
+	ts, err := f.TokenSource()
 	if err != nil {
 		return h
 	}
 	ts.Invalidate(token)
-	if fresh, err := healthToken(g); err == nil && fresh != token {
-		h, _ = checkHealthCode(g.Context(), hc, url, fresh)
+	if fresh, err := healthToken(ctx, f); err == nil && fresh != token {
+		h, _ = checkHealthCode(ctx, hc, url, fresh)
 	}
 	return h
 }
 
 // healthToken returns a token without starting a login: the cached or
 // refreshed one, or the external provider's.
-func healthToken(g *Globals) (string, error) {
-	ts, err := g.TokenSource()
+func healthToken(ctx context.Context, f *Factory) (string, error) {
+	ts, err := f.TokenSource()
 	if err != nil {
 		return "", err
 	}
 	if m, ok := ts.(*oauth.Manager); ok {
-		t, err := m.Current(g.Context())
+		t, err := m.Current(ctx)
 		if err != nil {
 			return "", err
 		}
 		return t.AccessToken, nil
 	}
-	return ts.Token(g.Context())
+	return ts.Token(ctx)
 }
 
 // checkHealth GETs url once (no retries: the answer is the state) and maps

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 
 	"github.com/aignostics/aignostics/oauth"
@@ -25,15 +26,15 @@ type platformInfo struct {
 // Run lists every effective setting with its source, then the user and
 // organization when a login (or token provider) gives a token; it never
 // starts a login.
-func (c *PlatformInfoCmd) Run(g *Globals) error {
-	s, err := g.Settings()
+func (c *PlatformInfoCmd) Run(ctx context.Context, f *Factory) error {
+	s, err := f.Settings()
 	if err != nil {
 		return err
 	}
 	info := platformInfo{Settings: s.Entries(!c.NoMaskSecrets)}
-	if _, err := healthToken(g); err == nil {
+	if _, err := healthToken(ctx, f); err == nil {
 		info.LoggedIn = true
-		if me, err := infoMe(g); err != nil {
+		if me, err := infoMe(ctx, f); err != nil {
 			info.UserError = err.Error()
 		} else {
 			if !c.NoMaskSecrets {
@@ -64,15 +65,15 @@ func (c *PlatformInfoCmd) Run(g *Globals) error {
 	default:
 		fields = append(fields, Field{"user", "not logged in"})
 	}
-	return g.Out().Object(info, fields)
+	return f.Output().Object(info, fields)
 }
 
-func infoMe(g *Globals) (resources.MeReadResponse, error) {
-	client, err := g.Client()
+func infoMe(ctx context.Context, f *Factory) (resources.MeReadResponse, error) {
+	client, err := f.Client()
 	if err != nil {
 		return resources.MeReadResponse{}, err
 	}
-	return client.Me(g.Context())
+	return client.Me(ctx)
 }
 
 func isLoginRequired(err error) bool { return errors.Is(err, oauth.ErrLoginRequired) }

@@ -21,7 +21,7 @@ func TestLoginDeviceWithoutDeviceClientIsConfigError(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(stderr)), &e); err != nil {
 		t.Fatalf("stderr is not one JSON error: %v\n%s", err, stderr)
 	}
-	if e["error"] != KindConfig || !strings.Contains(e["message"], "AIGNOSTICS_CLIENT_ID_DEVICE") {
+	if e["error"] != string(KindConfig) || !strings.Contains(e["message"], "AIGNOSTICS_CLIENT_ID_DEVICE") {
 		t.Errorf("error = %v", e)
 	}
 	if stdout != "" {

@@ -25,12 +25,12 @@ type currentToken struct {
 }
 
 // Run prints a valid access token, refreshing or logging in as needed.
-func (c *PlatformTokenCmd) Run(g *Globals) error {
-	t, err := obtainToken(g.Context(), g)
+func (c *PlatformTokenCmd) Run(ctx context.Context, f *Factory) error {
+	t, err := obtainToken(ctx, f)
 	if err != nil {
 		return err
 	}
-	out := g.Stdout()
+	out := f.IO.Out
 	switch c.Format {
 	case "json":
 		v := map[string]any{"access_token": t.access, "token_type": "Bearer", "expires_at": nil}
@@ -44,7 +44,7 @@ func (c *PlatformTokenCmd) Run(g *Globals) error {
 			status["expirationTimestamp"] = t.expiresAt.UTC().Format(time.RFC3339)
 		}
 		return writeJSONLine(out, map[string]any{
-			"apiVersion": execCredentialVersion(g),
+			"apiVersion": execCredentialVersion(f),
 			"kind":       "ExecCredential",
 			"status":     status,
 		})
@@ -56,8 +56,8 @@ func (c *PlatformTokenCmd) Run(g *Globals) error {
 
 // obtainToken gets a token from the configured source with its expiry:
 // the external provider, the embedding's source, or login.
-func obtainToken(ctx context.Context, g *Globals) (currentToken, error) {
-	ts, err := g.TokenSource()
+func obtainToken(ctx context.Context, f *Factory) (currentToken, error) {
+	ts, err := f.TokenSource()
 	if err != nil {
 		return currentToken{}, err
 	}
@@ -71,7 +71,7 @@ func obtainToken(ctx context.Context, g *Globals) (currentToken, error) {
 	case *oauth.Manager:
 		access, err := s.Token(ctx)
 		if err != nil {
-			return currentToken{}, authFailure(err)
+			return currentToken{}, err
 		}
 		if cur, err := s.Current(ctx); err == nil && cur.AccessToken == access {
 			return currentToken{access: access, expiresAt: cur.ExpiresAt}, nil
@@ -97,9 +97,9 @@ func jwtExpiry(access string) time.Time {
 
 // execCredentialVersion answers in the apiVersion kubectl asked for in
 // KUBERNETES_EXEC_INFO (v1 or v1beta1), v1 by default.
-func execCredentialVersion(g *Globals) string {
+func execCredentialVersion(f *Factory) string {
 	const v1 = "client.authentication.k8s.io/v1"
-	raw, ok := g.Getenv("KUBERNETES_EXEC_INFO")
+	raw, ok := f.Getenv("KUBERNETES_EXEC_INFO")
 	if !ok || raw == "" {
 		return v1
 	}

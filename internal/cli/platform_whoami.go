@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -39,33 +40,33 @@ type userInfo struct {
 }
 
 // Run shows the token's claims and the /v1/me user and organization.
-func (c *PlatformWhoamiCmd) Run(g *Globals) error {
+func (c *PlatformWhoamiCmd) Run(ctx context.Context, f *Factory) error {
 	var m *oauth.Manager
 	if c.Relogin {
 		var err error
-		if m, err = g.OAuth(); err != nil {
+		if m, err = f.OAuth(); err != nil {
 			return err
 		}
-		if _, _, err := m.Login(g.Context(), oauth.LoginOptions{Relogin: true}); err != nil {
-			return authFailure(err)
+		if _, _, err := m.Login(ctx, oauth.LoginOptions{Relogin: true}); err != nil {
+			return err
 		}
 	}
-	t, err := obtainToken(g.Context(), g)
+	t, err := obtainToken(ctx, f)
 	if err != nil {
 		return err
 	}
-	if ts, _ := g.TokenSource(); ts != nil {
+	if ts, _ := f.TokenSource(); ts != nil {
 		m, _ = ts.(*oauth.Manager)
 	}
-	info := userInfo{Token: newTokenInfo(tokenClaims(g, m, t.access), g.Now())}
+	info := userInfo{Token: newTokenInfo(tokenClaims(ctx, f, m, t.access), f.Now())}
 	if info.Token != nil {
 		info.Role = info.Token.Role
 	}
-	client, err := g.Client()
+	client, err := f.Client()
 	if err != nil {
 		return err
 	}
-	me, err := client.Me(g.Context())
+	me, err := client.Me(ctx)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (c *PlatformWhoamiCmd) Run(g *Globals) error {
 	if !c.NoMaskSecrets {
 		maskMe(&info.User, &info.Organization)
 	}
-	return g.Out().Object(info, whoamiFields(info))
+	return f.Output().Object(info, whoamiFields(info))
 }
 
 // newTokenInfo extracts the claims whoami shows; nil when there are none.

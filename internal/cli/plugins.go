@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/alecthomas/kong"
+
 	"github.com/aignostics/aignostics/plugins"
 )
 
@@ -17,10 +19,10 @@ const shadowedNote = "shadowed by a built-in command, never run"
 
 // Run lists the plugins found on PATH (first on PATH wins), warning about
 // those that a built-in command shadows.
-func (c *PluginsListCmd) Run(g *Globals) error {
-	pathEnv, _ := g.Getenv("PATH")
-	found := plugins.List(pathEnv, builtinCommands())
-	out := g.Out()
+func (c *PluginsListCmd) Run(f *Factory, k *kong.Context) error {
+	pathEnv, _ := f.Getenv("PATH")
+	found := plugins.List(pathEnv, builtinCommands(k.Model))
+	out := f.Output()
 	l := out.List("NAME", "PATH", "NOTE")
 	for _, p := range found {
 		note := ""

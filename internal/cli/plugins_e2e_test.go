@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,7 +142,7 @@ func TestHelperMain(t *testing.T) {
 			break
 		}
 	}
-	os.Exit(Main(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	os.Exit(Main(context.Background(), args, Env{IO: iostreams.System()}))
 }
 
 // callbackPlugin calls back through AIGNOSTICS_TOKEN_COMMAND for a token and
@@ -208,7 +209,9 @@ func TestTokenProviderStdinOnlyWhenInteractive(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			env := w.env("4242\n", &stdout, &stderr)
-			env.IsTerminal = func(any) bool { return tc.terminal }
+			env.IO.SetStdinTTY(tc.terminal)
+			env.IO.SetStdoutTTY(tc.terminal)
+			env.IO.SetStderrTTY(tc.terminal)
 			code := Main(context.Background(), []string{"-o", "json", "runs", "list"}, env)
 			if code != tc.wantCode || !strings.Contains(stderr.String(), tc.wantStderr) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.wantCode, tc.wantStderr)

@@ -32,10 +32,10 @@ func parseObject(what, s string) (map[string]any, error) {
 		if err == nil {
 			err = fmt.Errorf("null")
 		}
-		return nil, Exitf(2, KindUsage, "%s: expected a JSON object: %v", what, err)
+		return nil, cliErrorf(KindUsage, "%s: expected a JSON object: %v", what, err)
 	}
 	if d.More() {
-		return nil, Exitf(2, KindUsage, "%s: expected one JSON object, found more", what)
+		return nil, cliErrorf(KindUsage, "%s: expected one JSON object, found more", what)
 	}
 	return m, nil
 }

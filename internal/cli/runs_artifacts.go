@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -13,17 +14,17 @@ type RunsDeleteArtifactsCmd struct {
 }
 
 // Run refuses before sending when the run has not terminated.
-func (c *RunsDeleteArtifactsCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *RunsDeleteArtifactsCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	if err := cl.Run(c.RunID).DeleteArtifacts(g.Context()); err != nil {
+	if err := cl.Run(c.RunID).DeleteArtifacts(ctx); err != nil {
 		if errors.Is(err, resources.ErrNotTerminated) {
-			return Exit(2, KindInvalid, fmt.Errorf("%w; cancel it or wait for it to end first", err))
+			return cliError(KindInvalid, fmt.Errorf("%w; cancel it or wait for it to end first", err))
 		}
 		return err
 	}
-	return g.Out().Value(fmt.Sprintf("Output artifacts of run %s deleted.", c.RunID),
+	return f.Output().Value(fmt.Sprintf("Output artifacts of run %s deleted.", c.RunID),
 		map[string]string{"run_id": c.RunID, "status": "artifacts_deleted"})
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -13,17 +14,17 @@ type RunsCancelCmd struct {
 }
 
 // Run asks for the cancellation (202); a terminated run is a conflict (exit 2).
-func (c *RunsCancelCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *RunsCancelCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	if err := cl.Run(c.RunID).Cancel(g.Context()); err != nil {
+	if err := cl.Run(c.RunID).Cancel(ctx); err != nil {
 		if errors.Is(err, httpx.ErrConflict) {
-			return Exit(2, KindConflict, fmt.Errorf("run %s has already terminated; there is nothing to cancel (%w)", c.RunID, err))
+			return cliError(KindConflict, fmt.Errorf("run %s has already terminated; there is nothing to cancel (%w)", c.RunID, err))
 		}
 		return err
 	}
-	return g.Out().Value(fmt.Sprintf("Cancellation of run %s requested; unfinished items end as CANCELED_BY_USER.", c.RunID),
+	return f.Output().Value(fmt.Sprintf("Cancellation of run %s requested; unfinished items end as CANCELED_BY_USER.", c.RunID),
 		map[string]string{"run_id": c.RunID, "status": "cancel_requested"})
 }

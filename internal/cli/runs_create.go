@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,18 +22,18 @@ type RunsCreateCmd struct {
 
 // Run validates everything before sending, then prints the run id (or
 // {"run_id": ...} with an explicit -o json|jsonl).
-func (c *RunsCreateCmd) Run(g *Globals) error {
+func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 	app, version, err := resources.ParseAppRef(c.App)
 	if err != nil {
-		return Exit(2, KindUsage, err)
+		return cliError(KindUsage, err)
 	}
-	items, err := c.readItems(g)
+	items, err := c.readItems(f)
 	if err != nil {
 		return err
 	}
 	// gs:// inputs become V4 signed URLs: the platform reads slides from
 	// storage it has no credentials for, possibly days later (queued runs).
-	signed, err := signGSInputs(g, items, InputURLExpiry)
+	signed, err := signGSInputs(f, items, InputURLExpiry)
 	if err != nil {
 		return err
 	}
@@ -42,71 +43,71 @@ func (c *RunsCreateCmd) Run(g *Globals) error {
 			return err
 		}
 	}
-	cl, err := g.Client()
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	v, err := cl.Versions().Resolve(g.Context(), app, version)
+	v, err := cl.Versions().Resolve(ctx, app, version)
 	if err != nil {
-		return notFoundIfNoVersions(err)
+		return err
 	}
 	vn := v.VersionNumber
 	req.VersionNumber = &vn
-	if ps := resources.ValidateRunDebug(v, items, g.Debugf); len(ps) > 0 {
-		return problemsError(g, app, vn, ps)
+	if ps := resources.ValidateRunDebug(v, items, f.Debugf); len(ps) > 0 {
+		return problemsError(f, app, vn, ps)
 	}
 	if c.DryRun {
-		g.Out().Notef("dry run: %d item(s) valid for %s:%s; nothing was sent", len(items), app, vn)
+		f.Output().Notef("dry run: %d item(s) valid for %s:%s; nothing was sent", len(items), app, vn)
 		if signed > 0 {
-			g.Out().Notef("dry run: %d gs:// input URL(s) signed (V4, GET, valid %s); signatures are shown as REDACTED", signed, InputURLExpiry)
+			f.Output().Notef("dry run: %d gs:// input URL(s) signed (V4, GET, valid %s); signatures are shown as REDACTED", signed, InputURLExpiry)
 		}
-		return g.Out().JSON(redactRequest(req))
+		return f.Output().JSON(redactRequest(req))
 	}
-	run, err := cl.Runs().Create(g.Context(), req)
+	run, err := cl.Runs().Create(ctx, req)
 	if err != nil {
 		return err
 	}
 	if run.Recovered {
-		g.Out().Notef("note: the create request got no answer; run %s, submitted moments ago with external id %q, is taken to be the one just created", run.ID, items[0].ExternalID)
+		f.Output().Notef("note: the create request got no answer; run %s, submitted moments ago with external id %q, is taken to be the one just created", run.ID, items[0].ExternalID)
 	}
-	return g.Out().Value(run.ID, map[string]string{"run_id": run.ID})
+	return f.Output().Value(run.ID, map[string]string{"run_id": run.ID})
 }
 
-func (c *RunsCreateCmd) readItems(g *Globals) ([]resources.ItemCreationRequest, error) {
+func (c *RunsCreateCmd) readItems(f *Factory) ([]resources.ItemCreationRequest, error) {
 	var r io.Reader
 	name := c.Items
 	if c.Items == "-" {
-		r, name = g.Stdin(), "stdin"
+		r, name = f.IO.In, "stdin"
 	} else {
-		f, err := os.Open(c.Items)
+		file, err := os.Open(c.Items)
 		if err != nil {
-			return nil, Exit(2, KindInvalid, fmt.Errorf("read items: %w", err))
+			return nil, cliError(KindInvalid, fmt.Errorf("read items: %w", err))
 		}
-		defer f.Close()
-		r = f
+		defer file.Close()
+		r = file
 	}
 	items, err := resources.ParseItems(r)
 	if err != nil {
-		return nil, Exit(2, KindInvalid, fmt.Errorf("%s: %w", name, err))
+		return nil, cliError(KindInvalid, fmt.Errorf("%s: %w", name, err))
 	}
 	return items, nil
 }
 
 // problemsError reports every validation problem: one line each on stderr in
 // text, all in the one error message in json/jsonl. Nothing was sent.
-func problemsError(g *Globals, app, version string, ps []resources.Problem) error {
+func problemsError(f *Factory, app, version string, ps []resources.Problem) error {
 	msgs := make([]string, len(ps))
 	for i, p := range ps {
 		msgs[i] = p.Error()
 	}
 	head := fmt.Sprintf("%d problem(s) with the items for %s:%s; nothing was sent", len(ps), app, version)
-	if g.Out().Format() == FormatText {
+	if f.Output().Format() == FormatText {
 		for _, m := range msgs {
-			g.Out().Notef("  %s", m)
+			f.Output().Notef("  %s", m)
 		}
-		return Exit(2, KindInvalid, errors.New(head))
+		return cliError(KindInvalid, errors.New(head))
 	}
-	return Exit(2, KindInvalid, fmt.Errorf("%s: %s", head, strings.Join(msgs, "; ")))
+	return cliError(KindInvalid, fmt.Errorf("%s: %s", head, strings.Join(msgs, "; ")))
 }
 
 // redactRequest is the request with the signatures of signed input URLs

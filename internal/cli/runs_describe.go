@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"iter"
@@ -17,21 +18,21 @@ type RunsDescribeCmd struct {
 
 // Run prints the run; with --with-items its items follow, streamed page by
 // page: as "items" inside the JSON object, or as a table after the fields.
-func (c *RunsDescribeCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *RunsDescribeCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
 	run := cl.Run(c.RunID)
-	d, err := run.Details(g.Context())
+	d, err := run.Details(ctx)
 	if err != nil {
 		return err
 	}
-	o := g.Out()
+	o := f.Output()
 	if !c.WithItems {
 		return o.Object(d, runFields(d))
 	}
-	items := run.Items(g.Context(), resources.ItemListOptions{})
+	items := run.Items(ctx, resources.ItemListOptions{})
 	if o.Format() != FormatText {
 		return writeRunWithItems(o, d, items)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -34,55 +33,45 @@ type downloadSummaryLine struct {
 // Run downloads, shows progress, and prints the summary. Exit 5 when a file
 // failed verification or had no checksum, 1 when artifacts were deleted or
 // could not be downloaded.
-func (c *RunsDownloadCmd) Run(g *Globals) error {
+func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 	if c.Parallel < 1 || c.Parallel > 64 {
-		return Exitf(2, KindUsage, "--parallel %d: must be between 1 and 64", c.Parallel)
+		return cliErrorf(KindUsage, "--parallel %d: must be between 1 and 64", c.Parallel)
 	}
 	if c.Interval <= 0 {
-		return Exitf(2, KindUsage, "--interval %s: must be positive", c.Interval)
+		return cliErrorf(KindUsage, "--interval %s: must be positive", c.Interval)
 	}
 	if strings.TrimSpace(c.ChecksumAttributeKey) == "" {
-		return Exitf(2, KindUsage, "--checksum-attribute-key must not be empty")
+		return cliErrorf(KindUsage, "--checksum-attribute-key must not be empty")
 	}
 	if err := checkWritableDir(c.Dir); err != nil {
-		return Exit(2, KindInvalid, err)
+		return cliError(KindInvalid, err)
 	}
-	cl, err := g.Client()
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	out := g.Out()
-	prog := newDownloadProgress(g, out)
+	out := f.Output()
+	prog := newDownloadProgress(ctx, f, out)
 	sleep := c.sleep
 	if sleep == nil {
 		sleep = sleepCtx
 	}
-	sum, err := cl.Run(c.RunID).DownloadToFolder(g.Context(), c.Dir, resources.DownloadOptions{
+	sum, err := cl.Run(c.RunID).DownloadToFolder(ctx, c.Dir, resources.DownloadOptions{
 		Parallel: c.Parallel, ChecksumKey: c.ChecksumAttributeKey, NoVerify: c.NoVerify,
 		Wait: c.Wait, PollInterval: c.Interval, Sleep: sleep, Progress: prog.event,
 	})
 	prog.finish()
 	if sum != nil && (sum.Downloaded+sum.Skipped+sum.Failed+sum.Deleted > 0 || err == nil) {
-		if perr := c.summary(g, out, sum); perr != nil && err == nil {
+		if perr := c.summary(f, out, sum); perr != nil && err == nil {
 			err = perr
 		}
 	}
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.Is(err, resources.ErrIntegrity):
-		return Exit(5, KindIntegrity, err)
-	case errors.Is(err, resources.ErrArtifactsDeleted), errors.Is(err, resources.ErrDownloadFailed):
-		return Exit(1, KindFailed, err)
-	}
-	return err
+	return err // integrity errors exit 5, deleted or failed downloads 1 (classifyDomain)
 }
 
 // summary prints the outcome: the summary object (json), one last line
 // without files (jsonl), or aligned fields (text).
-func (c *RunsDownloadCmd) summary(g *Globals, out *Output, sum *resources.DownloadSummary) error {
+func (c *RunsDownloadCmd) summary(f *Factory, out *Output, sum *resources.DownloadSummary) error {
 	if len(sum.Pending) > 0 && !c.Wait {
 		out.Notef("%d item(s) still processing, not downloaded yet: %s (use --wait to wait for them)", len(sum.Pending), strings.Join(clip(sum.Pending, 10), ", "))
 	}

@@ -27,12 +27,12 @@ type downloadProgress struct {
 	drawn    bool
 }
 
-func newDownloadProgress(g *Globals, out *Output) *downloadProgress {
-	p := &downloadProgress{ctx: g.Context(), out: out, now: time.Now}
+func newDownloadProgress(ctx context.Context, f *Factory, out *Output) *downloadProgress {
+	p := &downloadProgress{ctx: ctx, out: out, now: time.Now}
 	p.start = p.now()
-	if g.StderrIsTerminal() {
-		p.live = g.Stderr()
-		p.width = terminalWidth(g.Stderr())
+	if f.IO.IsStderrTTY() {
+		p.live = f.IO.ErrOut
+		p.width = f.IO.ErrTerminalWidth()
 	}
 	return p
 }

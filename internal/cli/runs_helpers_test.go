@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,17 +97,15 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	if e.token == "" {
 		ts = nil // login and the token cache, as a user without a token
 	}
+	ios := iostreams.New(strings.NewReader(stdin), &out, &errb)
+	ios.SetStdoutTTY(e.tty)
+	ios.SetStderrTTY(e.tty)
 	code := Main(context.Background(), args, Env{
-		Stdin:       strings.NewReader(stdin),
-		Stdout:      &out,
-		Stderr:      &errb,
+		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Environ:     []string{},
 		TokenSource: ts,
 		Now:         now,
-		IsTerminal: func(s any) bool {
-			return e.tty && (s == any(&out) || s == any(&errb))
-		},
 	})
 	return runsResult{stdout: out.String(), stderr: errb.String(), code: code}
 }

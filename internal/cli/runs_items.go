@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -12,8 +13,8 @@ type RunsItemsCmd struct {
 }
 
 // Run streams ItemResultReadResponse objects, one table row per item in text.
-func (c *RunsItemsCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *RunsItemsCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
@@ -21,8 +22,8 @@ func (c *RunsItemsCmd) Run(g *Globals) error {
 		State:             resources.ItemState(c.State),
 		TerminationReason: resources.ItemTerminationReason(c.TerminationReason),
 	}
-	l := g.Out().List(itemHeaders...)
-	for it, err := range cl.Run(c.RunID).Items(g.Context(), o) {
+	l := f.Output().List(itemHeaders...)
+	for it, err := range cl.Run(c.RunID).Items(ctx, o) {
 		if err != nil {
 			l.Abort()
 			return err

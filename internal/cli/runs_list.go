@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -21,14 +22,14 @@ type RunsListCmd struct {
 }
 
 // Run streams the runs.
-func (c *RunsListCmd) Run(g *Globals) error {
+func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 	if c.PageSize < 5 || c.PageSize > 100 {
-		return Exitf(2, KindUsage, "--page-size %d: must be between 5 and 100", c.PageSize)
+		return cliErrorf(KindUsage, "--page-size %d: must be between 5 and 100", c.PageSize)
 	}
 	if c.Limit < 0 {
-		return Exitf(2, KindUsage, "--limit %d: must not be negative", c.Limit)
+		return cliErrorf(KindUsage, "--limit %d: must not be negative", c.Limit)
 	}
-	cl, err := g.Client()
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
@@ -43,9 +44,9 @@ func (c *RunsListCmd) Run(g *Globals) error {
 	if c.Limit > 0 && c.Limit < o.PageSize {
 		o.PageSize = max(c.Limit, 5) // fetch no more than needed
 	}
-	l := g.Out().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "TERMINATION", "ITEMS", "SUBMITTED_AT")
+	l := f.Output().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "TERMINATION", "ITEMS", "SUBMITTED_AT")
 	n := 0
-	for r, err := range cl.Runs().ListData(g.Context(), o) {
+	for r, err := range cl.Runs().ListData(ctx, o) {
 		if err != nil {
 			l.Abort()
 			return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -15,27 +16,27 @@ type RunsUpdateMetadataCmd struct {
 
 // Run reads the current checksum and sends the update conditional on it; a
 // concurrent change (412) is a conflict (exit 2).
-func (c *RunsUpdateMetadataCmd) Run(g *Globals) error {
+func (c *RunsUpdateMetadataCmd) Run(ctx context.Context, f *Factory) error {
 	md, err := parseObject("custom metadata", c.JSON)
 	if err != nil {
 		return err
 	}
-	cl, err := g.Client()
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
 	run := cl.Run(c.RunID)
-	d, err := run.Details(g.Context())
+	d, err := run.Details(ctx)
 	if err != nil {
 		return err
 	}
-	sum, err := run.UpdateCustomMetadata(g.Context(), md, d.CustomMetadataChecksum)
+	sum, err := run.UpdateCustomMetadata(ctx, md, d.CustomMetadataChecksum)
 	if err != nil {
 		if errors.Is(err, resources.ErrStaleChecksum) {
-			return Exit(2, KindConflict, fmt.Errorf("run %s: its custom metadata changed while updating; read it again and retry (%w)", c.RunID, err))
+			return cliError(KindConflict, fmt.Errorf("run %s: its custom metadata changed while updating; read it again and retry (%w)", c.RunID, err))
 		}
 		return err
 	}
-	return g.Out().Value(fmt.Sprintf("Custom metadata of run %s updated.", c.RunID),
+	return f.Output().Value(fmt.Sprintf("Custom metadata of run %s updated.", c.RunID),
 		map[string]any{"run_id": c.RunID, "custom_metadata_checksum": sum})
 }

@@ -1,5 +1,7 @@
 package cli
 
+import "context"
+
 // RunsResultsCmd lists the output artifacts of a run's items.
 type RunsResultsCmd struct {
 	RunID      string   `arg:"" name:"RUN" help:"Run id."`
@@ -8,14 +10,14 @@ type RunsResultsCmd struct {
 }
 
 // Run streams ItemResultReadResponse objects; in text, one row per output artifact.
-func (c *RunsResultsCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *RunsResultsCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	text := g.Out().Format() == FormatText
-	l := g.Out().List("EXTERNAL_ID", "ARTIFACT", "STATE", "OUTPUT", "MEDIA_TYPE", "ARTIFACT_ID", "ERROR")
-	for it, err := range cl.Run(c.RunID).Results(g.Context(), c.ItemID, c.ExternalID) {
+	text := f.Output().Format() == FormatText
+	l := f.Output().List("EXTERNAL_ID", "ARTIFACT", "STATE", "OUTPUT", "MEDIA_TYPE", "ARTIFACT_ID", "ERROR")
+	for it, err := range cl.Run(c.RunID).Results(ctx, c.ItemID, c.ExternalID) {
 		if err != nil {
 			l.Abort()
 			return err

@@ -26,27 +26,27 @@ var errWatchTimeout = errors.New("watch timed out")
 
 // Run polls the run, showing each change, and exits 0 when every item
 // succeeded, 1 when the run ended otherwise or --timeout passed.
-func (c *RunsWatchCmd) Run(g *Globals) error {
+func (c *RunsWatchCmd) Run(ctx context.Context, f *Factory) error {
 	if c.Interval <= 0 {
-		return Exitf(2, KindUsage, "--interval %s: must be positive", c.Interval)
+		return cliErrorf(KindUsage, "--interval %s: must be positive", c.Interval)
 	}
-	cl, err := g.Client()
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
 	run := cl.Run(c.RunID)
 	w := watcher{
-		run: run, interval: c.Interval, timeout: g.Timeout, now: g.Now, sleep: c.sleep,
-		show: newRunDisplay(g),
+		run: run, interval: c.Interval, timeout: f.Flags.Timeout, now: f.Now, sleep: c.sleep,
+		show: newRunDisplay(f),
 	}
-	d, err := w.watch(g.Context())
+	d, err := w.watch(ctx)
 	if errors.Is(err, errWatchTimeout) {
-		return Exit(1, KindTimeout, fmt.Errorf("run %s is still %s after %s: %w", c.RunID, d.State, g.Timeout, err))
+		return cliError(KindTimeout, fmt.Errorf("run %s is still %s after %s: %w", c.RunID, d.State, f.Flags.Timeout, err))
 	}
 	if err != nil {
 		return err
 	}
-	return outcome(g, run, d)
+	return outcome(ctx, f, run, d)
 }
 
 // watcher polls one run until it terminates or the timeout passes.
@@ -117,13 +117,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // newRunDisplay shows each change: a live line on a terminal, a line per
 // change in text otherwise, one JSON object per line in json/jsonl.
-func newRunDisplay(g *Globals) func(resources.RunReadResponse, bool) error {
-	o := g.Out()
-	w := g.Stdout()
+func newRunDisplay(f *Factory) func(resources.RunReadResponse, bool) error {
+	o := f.Output()
+	w := f.IO.Out
 	switch {
 	case o.Format() != FormatText:
 		return func(d resources.RunReadResponse, _ bool) error { return o.writeJSON(d, false) }
-	case g.StdoutIsTerminal():
+	case f.IO.IsStdoutTTY():
 		return func(d resources.RunReadResponse, final bool) error {
 			end := ""
 			if final {
@@ -134,7 +134,7 @@ func newRunDisplay(g *Globals) func(resources.RunReadResponse, bool) error {
 		}
 	}
 	return func(d resources.RunReadResponse, _ bool) error {
-		_, err := fmt.Fprintf(w, "%s %s\n", g.Now().UTC().Format(time.RFC3339), statusLine(d))
+		_, err := fmt.Fprintf(w, "%s %s\n", f.Now().UTC().Format(time.RFC3339), statusLine(d))
 		return err
 	}
 }
@@ -160,12 +160,12 @@ func succeeded(d resources.RunReadResponse) bool {
 
 // outcome turns a terminated run into the exit status, naming each item that
 // did not succeed with its error code and message.
-func outcome(g *Globals, run *resources.Run, d resources.RunReadResponse) error {
+func outcome(ctx context.Context, f *Factory, run *resources.Run, d resources.RunReadResponse) error {
 	if succeeded(d) {
 		return nil
 	}
 	failed := 0
-	for it, err := range run.Items(g.Context(), resources.ItemListOptions{}) {
+	for it, err := range run.Items(ctx, resources.ItemListOptions{}) {
 		if err != nil {
 			return err
 		}
@@ -173,13 +173,13 @@ func outcome(g *Globals, run *resources.Run, d resources.RunReadResponse) error 
 			continue
 		}
 		failed++
-		g.Out().Notef("item %s (%s): %s %s %s", it.ExternalID, it.ItemID, describeItemEnd(it), str(it.ErrorCode), str(it.ErrorMessage))
+		f.Output().Notef("item %s (%s): %s %s %s", it.ExternalID, it.ItemID, describeItemEnd(it), str(it.ErrorCode), str(it.ErrorMessage))
 	}
 	msg := fmt.Sprintf("run %s ended %s with %d of %d item(s) not succeeded", d.RunID, enumStr(d.TerminationReason), failed, d.Statistics.ItemCount)
 	if code, m := str(d.ErrorCode), str(d.ErrorMessage); code != "" || m != "" {
 		msg += fmt.Sprintf(" (%s)", joinNonEmpty(": ", code, m))
 	}
-	return Exit(1, KindFailed, errors.New(msg))
+	return cliError(KindFailed, errors.New(msg))
 }
 
 func describeItemEnd(it resources.ItemResultReadResponse) string {

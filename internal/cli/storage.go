@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -32,21 +33,21 @@ type signedURL struct {
 }
 
 // Run signs the URL and prints it (json: url and expires_at).
-func (c *StorageSignCmd) Run(g *Globals) error {
+func (c *StorageSignCmd) Run(ctx context.Context, f *Factory) error {
 	u, err := gcs.ParseURL(c.URL)
 	if err != nil {
-		return Exit(2, KindInvalid, err)
+		return cliError(KindInvalid, err)
 	}
 	if c.Expires <= 0 || c.Expires > gcs.MaxExpires {
-		return Exitf(2, KindUsage, "--expires %s: must be more than 0 and at most 168h (7 days)", c.Expires)
+		return cliErrorf(KindUsage, "--expires %s: must be more than 0 and at most 168h (7 days)", c.Expires)
 	}
-	at := g.Now()
+	at := f.Now()
 	if c.Timestamp != "" {
 		if at, err = time.Parse(time.RFC3339, c.Timestamp); err != nil {
-			return Exitf(2, KindUsage, "--timestamp %q: not an RFC 3339 time such as 2026-01-02T15:04:05Z", c.Timestamp)
+			return cliErrorf(KindUsage, "--timestamp %q: not an RFC 3339 time such as 2026-01-02T15:04:05Z", c.Timestamp)
 		}
 	}
-	s, err := g.Settings()
+	s, err := f.Settings()
 	if err != nil {
 		return err
 	}
@@ -57,16 +58,16 @@ func (c *StorageSignCmd) Run(g *Globals) error {
 	o := gcs.SignOptions{Method: c.Method, Bucket: u.Bucket, Object: u.Object, Expires: c.Expires, Time: at}
 	if s.StorageEmulatorHost != "" {
 		if o.Scheme, o.Hostname, err = emulatorHost(s.StorageEmulatorHost); err != nil {
-			return Exit(2, KindConfig, err)
+			return cliError(KindConfig, err)
 		}
-		g.Debugf("storage sign: STORAGE_EMULATOR_HOST set, signing for %s://%s (path style)", o.Scheme, o.Hostname)
+		f.Debugf("storage sign: STORAGE_EMULATOR_HOST set, signing for %s://%s (path style)", o.Scheme, o.Hostname)
 	}
 	signed, err := gcs.SignRSA(sa, o)
 	if err != nil {
-		return Exit(2, KindInvalid, err)
+		return cliError(KindInvalid, err)
 	}
 	expires := at.UTC().Truncate(time.Second).Add(c.Expires.Truncate(time.Second))
-	return g.Out().Value(signed, signedURL{URL: signed, ExpiresAt: expires.Format(time.RFC3339)})
+	return f.Output().Value(signed, signedURL{URL: signed, ExpiresAt: expires.Format(time.RFC3339)})
 }
 
 // loadServiceAccount reads the key named by --credentials, else by
@@ -77,15 +78,15 @@ func loadServiceAccount(flag, setting string) (*gcs.ServiceAccount, error) {
 		path, from = setting, "GOOGLE_APPLICATION_CREDENTIALS"
 	}
 	if path == "" {
-		return nil, Exit(2, KindConfig, errors.New("no service-account key: give --credentials FILE or set GOOGLE_APPLICATION_CREDENTIALS"))
+		return nil, cliError(KindConfig, errors.New("no service-account key: give --credentials FILE or set GOOGLE_APPLICATION_CREDENTIALS"))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, Exit(2, KindConfig, fmt.Errorf("read %s %s: %w", from, path, err))
+		return nil, cliError(KindConfig, fmt.Errorf("read %s %s: %w", from, path, err))
 	}
 	sa, err := gcs.ParseServiceAccount(data)
 	if err != nil {
-		return nil, Exit(2, KindConfig, fmt.Errorf("%s %s: %w", from, path, err))
+		return nil, cliError(KindConfig, fmt.Errorf("%s %s: %w", from, path, err))
 	}
 	return sa, nil
 }

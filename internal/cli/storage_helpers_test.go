@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,51 +12,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/resources"
 )
 
-// storageCLI holds the storage engineer's commands, so their tests run whether
-// or not the groups are registered in CLI yet.
-type storageCLI struct {
-	Globals
-	Storage StorageCmd `cmd:""`
-	Runs    struct {
-		Download RunsDownloadCmd `cmd:""`
-	} `cmd:""`
-}
-
-// stMain is Main for storageCLI.
-func stMain(ctx context.Context, args []string, env Env, sleep func(context.Context, time.Duration) error) (code int) {
-	env.fill()
-	cli := &storageCLI{}
-	cli.env, cli.ctx, cli.state = env, ctx, &state{}
+// stMain is Main with the download command's sleep replaced.
+func stMain(ctx context.Context, args []string, env Env, sleep func(context.Context, time.Duration) error) int {
+	cli := &CLI{}
 	cli.Runs.Download.sleep = sleep
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(exitRequest); ok {
-				code = e.code
-				return
-			}
-			panic(r)
-		}
-	}()
-	parser, err := kong.New(cli, kong.Name("aignostics"), kong.Writers(env.Stdout, env.Stderr),
-		kong.Exit(func(code int) { panic(exitRequest{code}) }))
-	if err != nil {
-		return cli.Globals.report(err)
-	}
-	kctx, err := parser.Parse(args)
-	if err != nil {
-		return cli.Globals.report(Exit(2, KindUsage, err))
-	}
-	if err := kctx.Run(&cli.Globals); err != nil {
-		return cli.Globals.report(err)
-	}
-	return 0
+	code, _ := run(ctx, cli, args, env)
+	return code
 }
 
 // stClock is a manual clock.
@@ -113,14 +80,14 @@ func newStEnv(t *testing.T, size int64) *stEnv {
 func (e *stEnv) run(args ...string) stResult {
 	e.t.Helper()
 	var out, errb bytes.Buffer
+	ios := iostreams.New(nil, &out, &errb)
+	ios.SetStderrTTY(e.terminal)
 	code := stMain(context.Background(), args, Env{
-		Stdout:      &out,
-		Stderr:      &errb,
+		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },
 		Environ:     []string{},
 		TokenSource: stToken(e.token),
 		Now:         e.clk.Now,
-		IsTerminal:  func(s any) bool { return e.terminal && s == any(&errb) },
 	}, e.sleep)
 	return stResult{stdout: out.String(), stderr: errb.String(), code: code}
 }

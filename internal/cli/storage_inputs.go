@@ -19,7 +19,7 @@ const InputURLExpiry = gcs.MaxExpires
 // `storage sign`). The key is read only when there is a gs:// URL. It returns
 // how many URLs it signed; errors name the item index and external id.
 // Meant for `runs create` (before validation; its --dry-run should say so).
-func signGSInputs(g *Globals, items []resources.ItemCreationRequest, expires time.Duration) (int, error) {
+func signGSInputs(f *Factory, items []resources.ItemCreationRequest, expires time.Duration) (int, error) {
 	var (
 		sa     *gcs.ServiceAccount
 		base   gcs.SignOptions
@@ -34,10 +34,10 @@ func signGSInputs(g *Globals, items []resources.ItemCreationRequest, expires tim
 			where := fmt.Sprintf("item %d (%q) input %q", i, items[i].ExternalID, a.Name)
 			u, err := gcs.ParseURL(a.DownloadURL)
 			if err != nil {
-				return signed, Exit(2, KindInvalid, fmt.Errorf("%s: %w", where, err))
+				return signed, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
 			}
 			if sa == nil {
-				s, err := g.Settings()
+				s, err := f.Settings()
 				if err != nil {
 					return signed, err
 				}
@@ -46,15 +46,15 @@ func signGSInputs(g *Globals, items []resources.ItemCreationRequest, expires tim
 				}
 				if s.StorageEmulatorHost != "" {
 					if base.Scheme, base.Hostname, err = emulatorHost(s.StorageEmulatorHost); err != nil {
-						return signed, Exit(2, KindConfig, err)
+						return signed, cliError(KindConfig, err)
 					}
 				}
-				base.Time = g.Now()
+				base.Time = f.Now()
 			}
 			o := base
 			o.Method, o.Bucket, o.Object, o.Expires = "GET", u.Bucket, u.Object, expires
 			if a.DownloadURL, err = gcs.SignRSA(sa, o); err != nil {
-				return signed, Exit(2, KindInvalid, fmt.Errorf("%s: %w", where, err))
+				return signed, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
 			}
 			signed++
 		}

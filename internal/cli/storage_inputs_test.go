@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -13,11 +11,11 @@ import (
 	"github.com/aignostics/aignostics/resources"
 )
 
-// globals builds Globals for a direct call, with the stEnv's environment.
-func (e *stEnv) globals() *Globals {
-	env := Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Now: e.clk.Now}
+// factory builds a Factory for a direct call, with the stEnv's environment.
+func (e *stEnv) factory() *Factory {
+	env := Env{Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Now: e.clk.Now}
 	env.fill()
-	return &Globals{env: env, ctx: context.Background(), state: &state{}}
+	return newFactory(env, &Globals{}, nil)
 }
 
 func TestSignGSInputs(t *testing.T) {
@@ -27,13 +25,13 @@ func TestSignGSInputs(t *testing.T) {
 		{ExternalID: "b", InputArtifacts: []resources.InputArtifactCreationRequest{{Name: "wsi", DownloadURL: "gs://aignostics-org-x/slides/b 1.tiff"}}},
 	}
 	// No gs:// URL: nothing to sign, no key needed.
-	if n, err := signGSInputs(e.globals(), items[:1], InputURLExpiry); n != 0 || err != nil {
+	if n, err := signGSInputs(e.factory(), items[:1], InputURLExpiry); n != 0 || err != nil {
 		t.Fatalf("https only: %d %v", n, err)
 	}
 	// A gs:// URL without credentials: a config error naming the variable.
-	_, err := signGSInputs(e.globals(), items, InputURLExpiry)
+	_, err := signGSInputs(e.factory(), items, InputURLExpiry)
 	var ee *ExitError
-	if !errors.As(err, &ee) || ee.Code != 2 || !strings.Contains(err.Error(), "GOOGLE_APPLICATION_CREDENTIALS") {
+	if !errors.As(err, &ee) || ee.Code() != 2 || !strings.Contains(err.Error(), "GOOGLE_APPLICATION_CREDENTIALS") {
 		t.Fatalf("no credentials: %v", err)
 	}
 
@@ -43,7 +41,7 @@ func TestSignGSInputs(t *testing.T) {
 	}
 	e.env["GOOGLE_APPLICATION_CREDENTIALS"] = creds
 	e.env["STORAGE_EMULATOR_HOST"] = e.emu.StorageURL()
-	n, err := signGSInputs(e.globals(), items, InputURLExpiry)
+	n, err := signGSInputs(e.factory(), items, InputURLExpiry)
 	if err != nil || n != 1 {
 		t.Fatalf("sign: %d %v", n, err)
 	}
@@ -64,7 +62,7 @@ func TestSignGSInputs(t *testing.T) {
 	}
 
 	bad := []resources.ItemCreationRequest{{ExternalID: "c", InputArtifacts: []resources.InputArtifactCreationRequest{{Name: "wsi", DownloadURL: "gs://UPPER/x"}}}}
-	if _, err := signGSInputs(e.globals(), bad, InputURLExpiry); err == nil || !strings.Contains(err.Error(), `item 0 ("c")`) {
+	if _, err := signGSInputs(e.factory(), bad, InputURLExpiry); err == nil || !strings.Contains(err.Error(), `item 0 ("c")`) {
 		t.Fatalf("bad bucket: %v", err)
 	}
 }

@@ -17,10 +17,9 @@ type versionInfo struct {
 }
 
 // Run prints the version, commit and Go version.
-func (c *VersionCmd) Run(g *Globals) error {
-	e := g.Env()
-	v := versionInfo{Version: e.Version, Commit: e.Commit, GoVersion: e.GoVersion, Platform: runtime.GOOS + "/" + runtime.GOARCH}
-	return g.Out().Object(v, []Field{{"version", v.Version}, {"commit", v.Commit}, {"go", v.GoVersion}, {"platform", v.Platform}})
+func (c *VersionCmd) Run(f *Factory) error {
+	v := versionInfo{Version: f.Version, Commit: f.Commit, GoVersion: f.GoVersion, Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	return f.Output().Object(v, []Field{{"version", v.Version}, {"commit", v.Commit}, {"go", v.GoVersion}, {"platform", v.Platform}})
 }
 
 // BuildInfo reads the version, commit and Go version of this binary from its

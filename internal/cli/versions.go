@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"strings"
 
@@ -21,16 +21,16 @@ type VersionsListCmd struct {
 }
 
 // Run prints the versions sorted by semver precedence, highest first.
-func (c *VersionsListCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *VersionsListCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	vs, err := cl.Versions().ListSorted(g.Context(), c.App)
+	vs, err := cl.Versions().ListSorted(ctx, c.App)
 	if err != nil {
 		return err
 	}
-	l := g.Out().List("VERSION", "RELEASED_AT")
+	l := f.Output().List("VERSION", "RELEASED_AT")
 	for _, v := range vs {
 		if err := l.Add(v, v.Number, ts(v.ReleasedAt)); err != nil {
 			return err
@@ -45,16 +45,16 @@ type VersionsLatestCmd struct {
 }
 
 // Run prints the VersionReadResponse of the highest version.
-func (c *VersionsLatestCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *VersionsLatestCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	v, err := cl.Versions().Latest(g.Context(), c.App)
+	v, err := cl.Versions().Latest(ctx, c.App)
 	if err != nil {
-		return notFoundIfNoVersions(err)
+		return err
 	}
-	return printVersion(g, v)
+	return printVersion(f, v)
 }
 
 // VersionsDescribeCmd shows one version.
@@ -64,26 +64,19 @@ type VersionsDescribeCmd struct {
 }
 
 // Run prints the VersionReadResponse.
-func (c *VersionsDescribeCmd) Run(g *Globals) error {
-	cl, err := g.Client()
+func (c *VersionsDescribeCmd) Run(ctx context.Context, f *Factory) error {
+	cl, err := f.Client()
 	if err != nil {
 		return err
 	}
-	v, err := cl.Versions().Details(g.Context(), c.App, c.Version)
+	v, err := cl.Versions().Details(ctx, c.App, c.Version)
 	if err != nil {
 		return err
 	}
-	return printVersion(g, v)
+	return printVersion(f, v)
 }
 
-func notFoundIfNoVersions(err error) error {
-	if errors.Is(err, resources.ErrNoVersions) {
-		return Exit(2, KindNotFound, err)
-	}
-	return err
-}
-
-func printVersion(g *Globals, v resources.VersionReadResponse) error {
+func printVersion(f *Factory, v resources.VersionReadResponse) error {
 	var in, out []string
 	for _, a := range v.InputArtifacts {
 		in = append(in, fmt.Sprintf("%s (%s)", a.Name, a.MimeType))
@@ -91,7 +84,7 @@ func printVersion(g *Globals, v resources.VersionReadResponse) error {
 	for _, a := range v.OutputArtifacts {
 		out = append(out, fmt.Sprintf("%s (%s, %s)", a.Name, a.MimeType, a.Scope))
 	}
-	return g.Out().Object(v, []Field{
+	return f.Output().Object(v, []Field{
 		{"version_number", v.VersionNumber},
 		{"released_at", ts(v.ReleasedAt)},
 		{"changelog", v.Changelog},

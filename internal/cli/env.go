@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"os"
+	"time"
+
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/iostreams"
+)
+
+// Env is what a run of the command line gets from its surroundings. main
+// passes the process's; tests and the demo pass their own.
+type Env struct {
+	// IO are the streams and what is known about them; nil means no input,
+	// discarded output, no terminal.
+	IO *iostreams.IOStreams
+	// Getenv looks up a process environment variable; nil means os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// Environ is the process environment handed to child processes; nil means os.Environ().
+	Environ []string
+	// Version, Commit and GoVersion describe this build (see BuildInfo).
+	Version, Commit, GoVersion string
+	// Executable is the path of this binary, for plugins calling back; "" means os.Executable.
+	Executable string
+	// TokenSource, when set, replaces login and token providers (tests, embedding).
+	TokenSource httpx.TokenSource
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (e *Env) fill() {
+	if e.IO == nil {
+		e.IO = iostreams.New(nil, nil, nil)
+	}
+	if e.Getenv == nil {
+		e.Getenv = os.LookupEnv
+	}
+	if e.Environ == nil {
+		e.Environ = os.Environ()
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Version == "" {
+		e.Version = "dev"
+	}
+}
