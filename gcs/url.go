@@ -1,5 +1,7 @@
 // Package gcs parses gs:// URLs and creates and verifies Google Cloud Storage V4
-// signed URLs (GOOG4-RSA-SHA256 and GOOG4-HMAC-SHA256).
+// signed URLs (GOOG4-RSA-SHA256 and GOOG4-HMAC-SHA256) and S3-style
+// AWS4-HMAC-SHA256 signatures (presigned URLs and Authorization headers), which
+// the XML API accepts with HMAC keys such as the organization bucket's.
 package gcs
 
 import (
