@@ -32,9 +32,13 @@ type Options struct {
 	Health           string        // up (default), degraded or down
 	Faults           string        // fault specification, see ParseFaults
 	Seed             int64         // seed for faults and generated content
-	StateFile        string        // "" keeps state in memory only
-	Now              func() time.Time
-	Log              io.Writer // request log; nil discards
+	StateFile        string        // "" keeps state in memory only (and the organization bucket in a temporary directory)
+	// MinPartSize is the smallest part (but the last) a multipart upload
+	// to the organization bucket may have; default DefaultMinPartSize
+	// (5 MiB, as Cloud Storage). Tests lower it to keep uploads small.
+	MinPartSize int64
+	Now         func() time.Time
+	Log         io.Writer // request log; nil discards
 }
 
 // Default values applied by New.
@@ -62,6 +66,7 @@ type Emulator struct {
 	oauth  *authServer
 	faults *faultInjector
 	state  *stateFile
+	bucket *objectStore
 
 	mu         sync.Mutex
 	health     string
@@ -141,6 +146,14 @@ func New(o Options) (*Emulator, error) {
 	e.faults = newFaultInjector(f, o.Seed)
 	e.oauth = newAuthServer(e)
 	e.state = &stateFile{path: o.StateFile}
+	if o.MinPartSize < 0 {
+		return nil, fmt.Errorf("check minimum part size %d: must not be negative", o.MinPartSize)
+	}
+	kept := ""
+	if o.StateFile != "" {
+		kept = o.StateFile + ".objects" // beside the state, kept across restarts
+	}
+	e.bucket = newObjectStore(now, o.MinPartSize, kept)
 	if err := e.restore(); err != nil {
 		return nil, err
 	}
@@ -242,6 +255,7 @@ func (e *Emulator) serve(api, storage net.Listener) error {
 		hmacAccessID: e.keys.hmacID,
 		hmacSecret:   e.keys.hmacSecret,
 		count:        e.count,
+		checkInput:   e.checkInput,
 	})
 	if snap := e.state.platform; len(snap) > 0 {
 		if err := p.restore(snap); err != nil {
@@ -296,6 +310,9 @@ func (e *Emulator) Close() error {
 	}
 	if err := e.saveNow(); err != nil {
 		errs = append(errs, err)
+	}
+	if err := e.bucket.close(); err != nil {
+		errs = append(errs, fmt.Errorf("remove the bucket directory: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -18,8 +18,12 @@ const FaultGrammar = `Faults: a comma separated list of [SCOPE:]KIND[@RATE].
   KIND   500, 502, 503   answer with that status
          429             answer 429 with Retry-After: 1
          reset           close the connection before answering
-         truncate        send the headers and half of the body, then close
-         corrupt         flip bytes of the body (same length, headers unchanged)
+         truncate        send the headers and half of the body, then close; on
+                         an upload (PUT, POST), read half of the request body
+                         and close, storing nothing
+         corrupt         flip bytes of the body (same length, headers unchanged);
+                         on an upload (PUT), the stored bytes differ from those
+                         sent (and the object's checksums are of what is stored)
          delay=DURATION  wait before answering (Go duration, e.g. 200ms)
   RATE   probability 0..1 that a request gets the fault; default 1.
 Each decision hashes (seed, method, path, how many times that method and path

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -36,6 +37,16 @@ func (e *Emulator) withFaults(scope func(*http.Request) string, next http.Handle
 		if p.status != 0 {
 			writeFaultStatus(w, sc, p.status)
 			return
+		}
+		if sc == "storage" && (p.truncate || p.corrupt) && hasUploadBody(r) {
+			// An upload: cut the request body (nothing is stored, the
+			// connection closes), or flip a byte of what a PUT stores.
+			r.Body = &faultBody{r: r.Body, length: r.ContentLength, truncate: p.truncate, corrupt: p.corrupt && r.Method == http.MethodPut}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if sc == "storage" && isMultipartControl(r) {
+			p.corrupt = false // corruption models object data, not the XML control documents
 		}
 		if p.truncate || p.corrupt {
 			fw := &faultWriter{ResponseWriter: w, truncate: p.truncate, corrupt: p.corrupt, head: r.Method == http.MethodHead}
@@ -177,3 +188,45 @@ func (f *faultWriter) finish() {
 		abortConn(f.ResponseWriter, false)
 	}
 }
+
+// hasUploadBody reports a PUT or POST that carries a body.
+func hasUploadBody(r *http.Request) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodPost) && r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+}
+
+// isMultipartControl reports the multipart calls whose answers are XML
+// control documents (initiate, complete, list parts).
+func isMultipartControl(r *http.Request) bool {
+	q := r.URL.Query()
+	return q.Has("uploads") || (q.Has("uploadId") && r.Method != http.MethodPut)
+}
+
+// faultBody cuts a request body at half (truncate) or flips its middle byte
+// (corrupt). Without a known length it cuts after 32 KiB and flips byte 0.
+type faultBody struct {
+	r                 io.ReadCloser
+	length            int64
+	truncate, corrupt bool
+	off               int64
+}
+
+func (f *faultBody) Read(p []byte) (int, error) {
+	cut, mid := f.length/2, f.length/2
+	if f.length < 0 {
+		cut, mid = 32<<10, 0
+	}
+	if f.truncate {
+		if f.off >= cut {
+			return 0, errTruncated
+		}
+		p = p[:min(int64(len(p)), cut-f.off)]
+	}
+	n, err := f.r.Read(p)
+	if f.corrupt && mid >= f.off && mid < f.off+int64(n) {
+		p[mid-f.off] ^= 0xff
+	}
+	f.off += int64(n)
+	return n, err
+}
+
+func (f *faultBody) Close() error { return f.r.Close() }

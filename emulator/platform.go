@@ -22,6 +22,10 @@ type platformConfig struct {
 	hmacAccessID, hmacSecret string
 	// count is called with "create_run" for each POST /api/v1/runs handled.
 	count func(name string)
+	// checkInput checks an input's download URL as the platform reads it:
+	// "" when it is readable (or not in storage the emulator serves), else
+	// why not. crc32c is the item's checksum_base64_crc32c.
+	checkInput func(downloadURL, crc32c string) string
 }
 
 // storageObject is one object the storage origin serves.
@@ -31,6 +35,7 @@ type storageObject struct {
 	ETag        string // the full header value, quoted
 	ContentType string
 	Content     io.ReaderAt
+	Hashes      string // the x-goog-hash value; "" = crc32c only
 }
 
 // Storage layout of the platform's objects.
@@ -76,6 +81,9 @@ func newPlatform(c platformConfig) *platform {
 	}
 	if c.count == nil {
 		c.count = func(string) {}
+	}
+	if c.checkInput == nil {
+		c.checkInput = func(string, string) string { return "" }
 	}
 	if c.signURL == nil {
 		c.signURL = func(bucket, object string, _ time.Duration) string {

@@ -37,6 +37,7 @@ type persistedItem struct {
 	ExternalID string          `json:"external_id"`
 	Meta       any             `json:"custom_metadata,omitempty"`
 	Inputs     []inputArtifact `json:"input_artifacts"`
+	InputError string          `json:"input_error,omitempty"`
 }
 
 // snapshot encodes the platform's state (runs, grants, share tokens) as JSON.
@@ -50,7 +51,7 @@ func (p *platform) snapshot() ([]byte, error) {
 			SubmittedBy: r.SubmittedBy, OrgID: r.OrgID, Meta: r.Meta, Scheduling: r.Scheduling,
 			CanceledAt: timePtr(r.CanceledAt), DeletedAt: timePtr(r.DeletedAt)}
 		for _, it := range r.Items {
-			pr.Items = append(pr.Items, persistedItem{ExternalID: it.ExternalID, Meta: it.Meta, Inputs: it.Inputs})
+			pr.Items = append(pr.Items, persistedItem{ExternalID: it.ExternalID, Meta: it.Meta, Inputs: it.Inputs, InputError: it.InputError})
 		}
 		doc.Runs = append(doc.Runs, pr)
 	}
@@ -92,7 +93,7 @@ func (p *platform) restore(b []byte) error {
 		}
 		for _, it := range pr.Items {
 			r.Items = append(r.Items, runItem{ExternalID: it.ExternalID, Meta: it.Meta,
-				MetaSum: metadataChecksum(it.Meta), Inputs: it.Inputs})
+				MetaSum: metadataChecksum(it.Meta), Inputs: it.Inputs, InputError: it.InputError})
 		}
 		st.runs = append(st.runs, r)
 		st.byID[r.ID] = r

@@ -28,6 +28,9 @@ type runItem struct {
 	Meta       any
 	MetaSum    string
 	Inputs     []inputArtifact
+	// InputError says why the platform could not read an input (checked
+	// at submission): the item ends with USER_ERROR and this message.
+	InputError string
 }
 
 // inputArtifact is one input artifact of an item, as submitted.
@@ -123,7 +126,7 @@ func (tm timing) item(r *run, i int, t time.Time) itemStatus {
 	ext := r.Items[i].ExternalID
 	reason := reasonSucceeded
 	switch {
-	case strings.Contains(ext, failUserMarker):
+	case r.Items[i].InputError != "" || strings.Contains(ext, failUserMarker):
 		reason = reasonUserError
 	case strings.Contains(ext, failSystemMarker):
 		reason = reasonSystemError

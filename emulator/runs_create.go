@@ -45,6 +45,15 @@ func (p *platform) createRun(w http.ResponseWriter, r *http.Request, _ []string)
 		writeDetail(w, http.StatusBadRequest, "Input validation failed: "+strings.Join(problems, "; "))
 		return
 	}
+	for i := range req.Items {
+		it := &req.Items[i]
+		for _, in := range it.Inputs {
+			crc, _ := in.Metadata["checksum_base64_crc32c"].(string)
+			if msg := p.cfg.checkInput(in.URL, crc); msg != "" && it.InputError == "" {
+				it.InputError = fmt.Sprintf("input %q: %s", in.Name, msg)
+			}
+		}
+	}
 	pr := p.caller(r)
 	p.mu.Lock()
 	id := p.addRun(ver, pr.Subject, pr.OrgID, req)

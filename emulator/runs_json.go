@@ -146,6 +146,9 @@ func (p *platform) itemJSON(r *run, i int, t time.Time, q map[*run]queueCounts) 
 		TerminationReason: strPtr(st.Reason), TerminatedAt: timePtr(st.At),
 		InputArtifacts: []inputArtifactRead{}, OutputArtifacts: []outputArtifactRead{}}
 	code, msg := itemError(st.Reason)
+	if st.Reason == reasonUserError && it.InputError != "" {
+		msg = it.InputError
+	}
 	out.ErrorCode, out.ErrorMessage = strPtr(code), strPtr(msg)
 	if st.Reason == reasonSucceeded {
 		out.Output = outputFull

@@ -18,6 +18,10 @@ import (
 // serveObject serves GET and HEAD /{bucket}/{object} on the storage origin
 // for V4-signed URLs that are valid now.
 func (e *Emulator) serveObject(w http.ResponseWriter, r *http.Request) {
+	if bucket, object, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); bucket == e.OrgBucket() {
+		e.serveOrgBucket(w, r, object)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeXMLError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
@@ -77,7 +81,11 @@ func serveContent(w http.ResponseWriter, r *http.Request, obj storageObject) {
 	if etag != "" {
 		h.Set("ETag", etag)
 	}
-	h.Set("x-goog-hash", "crc32c="+checksum.Encode(obj.CRC32C))
+	if obj.Hashes != "" {
+		h.Set("x-goog-hash", obj.Hashes)
+	} else {
+		h.Set("x-goog-hash", "crc32c="+checksum.Encode(obj.CRC32C))
+	}
 	h.Set("x-goog-stored-content-length", strconv.FormatInt(obj.Size, 10))
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("Cache-Control", "private, max-age=0")
