@@ -25,6 +25,7 @@ func (e *Emulator) apiHandler() http.Handler {
 	mux.HandleFunc("/activate", a.handleActivate)
 	mux.HandleFunc("/.well-known/jwks.json", a.handleJWKS)
 	mux.HandleFunc("/.well-known/openid-configuration", a.handleDiscovery)
+	mux.HandleFunc(EmulatorInfoPath, e.handleInfo)
 	api := e.requireToken(e.persisting(e.platform))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		sendJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})

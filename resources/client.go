@@ -31,6 +31,14 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Debugf receives debug lines (nil: off). Never given secrets.
 	Debugf func(format string, args ...any)
+	// StorageEndpoint is the storage origin of the organization bucket
+	// (scheme://host[:port] or STORAGE_EMULATOR_HOST's host:port); "" means
+	// https://storage.googleapis.com, or the local emulator's storage when
+	// DiscoverStorage is set.
+	StorageEndpoint string
+	// DiscoverStorage asks the API root for a local emulator's storage
+	// origin (New sets it for a loopback API root).
+	DiscoverStorage bool
 	// UserAgent and HTTPDebug are used by New only (see httpx.Options).
 	UserAgent string
 	HTTPDebug io.Writer
@@ -38,6 +46,7 @@ type Options struct {
 
 // Client is the typed API client. It is safe for concurrent use.
 type Client struct {
+	root string // {api_root}, no trailing slash
 	base string // {api_root}/api/v1
 	hc   *httpx.Client
 	o    Options
@@ -50,6 +59,10 @@ func New(s *settings.Settings, ts httpx.TokenSource, o Options) (*Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("build HTTP client: %w", err)
 	}
+	if o.StorageEndpoint == "" {
+		o.StorageEndpoint = s.StorageEmulatorHost
+	}
+	o.DiscoverStorage = o.DiscoverStorage || s.IsLocal()
 	return NewFromHTTP(s.APIRoot, hc, o), nil
 }
 
@@ -95,7 +108,8 @@ func NewFromHTTP(apiRoot string, hc *httpx.Client, o Options) *Client {
 	if o.Sleep == nil {
 		o.Sleep = sleep
 	}
-	return &Client{base: strings.TrimRight(apiRoot, "/") + "/api/v1", hc: hc, o: o}
+	root := strings.TrimRight(apiRoot, "/")
+	return &Client{root: root, base: root + "/api/v1", hc: hc, o: o}
 }
 
 // HTTP returns the underlying httpx client.

@@ -231,7 +231,8 @@ func (f *Factory) newClient() (*resources.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: f.Debugf, Now: f.Now}), nil
+	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: f.Debugf, Now: f.Now,
+		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal()}), nil
 }
 
 // Debugf writes a debug line to stderr when -v was given (secrets redacted).

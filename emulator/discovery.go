@@ -1,0 +1,22 @@
+package emulator
+
+import "net/http"
+
+// EmulatorInfoPath is where the emulator describes itself: a JSON document
+// with "storage_url", the origin its signed URLs and the organization bucket
+// live on. Only the emulator serves it (the platform answers 404), so a
+// client with nothing but AIGNOSTICS_API_ROOT pointing at a local emulator
+// can find its storage; STORAGE_EMULATOR_HOST, when set, wins.
+const EmulatorInfoPath = "/.well-known/aignostics-emulator"
+
+// handleInfo serves GET EmulatorInfoPath (no token needed: it holds no secret).
+func (e *Emulator) handleInfo(w http.ResponseWriter, r *http.Request) {
+	if !getOrHead(w, r) {
+		return
+	}
+	sendJSON(w, http.StatusOK, map[string]string{
+		"storage_url":         e.StorageURL(),
+		"results_bucket":      ResultsBucket,
+		"organization_bucket": e.OrgBucket(),
+	})
+}
