@@ -1,13 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
 )
 
@@ -63,5 +66,59 @@ func TestCreateSignsGSInputs(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("GET signed input URL: %d, want 404 (signature accepted, object absent)", resp.StatusCode)
+	}
+}
+
+// TestCreateSignsOrgBucketInputs: with only AIGNOSTICS_API_ROOT set and no
+// service-account key, `storage sign --hmac` gives a PUT URL that uploads a
+// slide, and `runs create` signs gs:// inputs in the organization's bucket
+// with its HMAC keys; the emulated platform reads them: the uploaded slide
+// succeeds, a missing one and one with another checksum end USER_ERROR.
+func TestCreateSignsOrgBucketInputs(t *testing.T) {
+	emu := emulator.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
+	c := newCLI(t, emu)
+	c.login()
+	bucket := emu.OrgBucket()
+	content := []byte(strings.Repeat("slide bytes ", 1000))
+	put := strings.TrimSpace(c.must("storage", "sign", "gs://"+bucket+"/e2e/slide.tiff", "--hmac", "--method", "PUT"))
+	req, _ := http.NewRequest("PUT", put, bytes.NewReader(content))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT: %s", resp.Status)
+	}
+	crc := checksum.Encode(checksum.Sum(content))
+	dir := t.TempDir()
+	items := filepath.Join(dir, "items.jsonl")
+	var b strings.Builder
+	for _, it := range [][2]string{{"good", "e2e/slide.tiff"}, {"missing", "e2e/none.tiff"}} {
+		fmt.Fprintf(&b, `{"external_id":%q,"input_artifacts":[{"name":"whole_slide_image","download_url":"gs://%s/%s","metadata":{"checksum_base64_crc32c":%q,"width_px":10,"height_px":10,"resolution_mpp":0.25,"media_type":"image/tiff"}}]}`+"\n",
+			it[0], bucket, it[1], crc)
+	}
+	fmt.Fprintf(&b, `{"external_id":"changed","input_artifacts":[{"name":"whole_slide_image","download_url":"gs://%s/e2e/slide.tiff","metadata":{"checksum_base64_crc32c":"AAAAAA==","width_px":10,"height_px":10,"resolution_mpp":0.25,"media_type":"image/tiff"}}]}`+"\n", bucket)
+	if err := os.WriteFile(items, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runID := strings.TrimSpace(c.must("runs", "create", "test-app:1.0.0", "--items", items))
+	c.run(nil, "", "runs", "watch", runID, "--interval", "100ms")
+	out := c.must("runs", "items", runID, "-o", "jsonl")
+	got := map[string]string{}
+	for line := range strings.SplitSeq(strings.TrimSpace(out), "\n") {
+		var it struct {
+			ExternalID        string `json:"external_id"`
+			TerminationReason string `json:"termination_reason"`
+			ErrorMessage      string `json:"error_message"`
+		}
+		if err := json.Unmarshal([]byte(line), &it); err != nil {
+			t.Fatal(err)
+		}
+		got[it.ExternalID] = it.TerminationReason + " " + it.ErrorMessage
+	}
+	if !strings.HasPrefix(got["good"], "SUCCEEDED") || !strings.Contains(got["missing"], "USER_ERROR") ||
+		!strings.Contains(got["missing"], "does not exist") || !strings.Contains(got["changed"], "has CRC32C "+crc) {
+		t.Fatalf("items: %v", got)
 	}
 }

@@ -139,6 +139,8 @@ func classifyDomain(err error) (Kind, bool) {
 		return KindIntegrity, true
 	case errors.Is(err, resources.ErrNoVersions):
 		return KindNotFound, true
+	case errors.Is(err, resources.ErrNoBucketKeys):
+		return KindForbidden, true
 	case errors.Is(err, resources.ErrArtifactsDeleted), errors.Is(err, resources.ErrDownloadFailed):
 		return KindFailed, true
 	}

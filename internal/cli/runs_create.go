@@ -18,6 +18,7 @@ type RunsCreateCmd struct {
 	Items          string `name:"items" required:"" help:"Items file: a JSON array or JSON Lines of ItemCreationRequest objects; - reads stdin." placeholder:"FILE|-"`
 	CustomMetadata string `name:"custom-metadata" help:"Custom metadata of the run, a JSON object." placeholder:"JSON"`
 	DryRun         bool   `name:"dry-run" help:"Validate and print the request without sending it."`
+	Credentials    string `name:"credentials" help:"Service-account JSON key that signs gs:// inputs (default: GOOGLE_APPLICATION_CREDENTIALS; without one, inputs in the organization's bucket are signed with its HMAC keys)." placeholder:"FILE" type:"path"`
 }
 
 // Run validates everything before sending, then prints the run id (or
@@ -33,7 +34,7 @@ func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 	}
 	// gs:// inputs become V4 signed URLs: the platform reads slides from
 	// storage it has no credentials for, possibly days later (queued runs).
-	signed, err := signGSInputs(f, items, InputURLExpiry)
+	signed, err := signGSInputs(ctx, f, items, InputURLExpiry, c.Credentials)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 // StorageCmd groups the Google Cloud Storage helpers.
 type StorageCmd struct {
-	Sign StorageSignCmd `cmd:"" help:"Print a V4 signed URL for gs://BUCKET/OBJECT (service-account key, GOOG4-RSA-SHA256)."`
+	Sign StorageSignCmd `cmd:"" help:"Print a signed URL for gs://BUCKET/OBJECT: V4 with a service-account key (GOOG4-RSA-SHA256), or with --hmac the organization's bucket keys (AWS4-HMAC-SHA256)."`
 }
 
 // StorageSignCmd signs a gs:// URL with a service-account key.
@@ -23,6 +23,7 @@ type StorageSignCmd struct {
 	Expires     time.Duration `name:"expires" default:"6h" help:"Validity, at most 168h (7 days)." placeholder:"DURATION"`
 	Method      string        `name:"method" default:"GET" help:"HTTP method the URL allows: GET, HEAD, PUT, POST or DELETE." placeholder:"METHOD"`
 	Credentials string        `name:"credentials" help:"Service-account JSON key (default: GOOGLE_APPLICATION_CREDENTIALS)." placeholder:"FILE" type:"path"`
+	HMAC        bool          `name:"hmac" help:"Sign with the organization's bucket HMAC keys from GET /v1/me (AWS4-HMAC-SHA256, S3 style, for curl, rclone and other tools); needs a login."`
 	Timestamp   string        `name:"timestamp" help:"Signing time instead of now." placeholder:"RFC3339"`
 }
 
@@ -46,6 +47,9 @@ func (c *StorageSignCmd) Run(ctx context.Context, f *Factory) error {
 		if at, err = time.Parse(time.RFC3339, c.Timestamp); err != nil {
 			return cliErrorf(KindUsage, "--timestamp %q: not an RFC 3339 time such as 2026-01-02T15:04:05Z", c.Timestamp)
 		}
+	}
+	if c.HMAC {
+		return c.signHMAC(ctx, f, u, at)
 	}
 	s, err := f.Settings()
 	if err != nil {
@@ -102,4 +106,36 @@ func emulatorHost(v string) (scheme, host string, err error) {
 		return "", "", fmt.Errorf("STORAGE_EMULATOR_HOST=%q: want host:port or http(s)://host:port", v)
 	}
 	return u.Scheme, u.Host, nil
+}
+
+// signHMAC presigns the URL with the organization's bucket keys, for the
+// storage origin the API client finds (STORAGE_EMULATOR_HOST, a local
+// emulator's, or storage.googleapis.com).
+func (c *StorageSignCmd) signHMAC(ctx context.Context, f *Factory, u gcs.URL, at time.Time) error {
+	if c.Credentials != "" {
+		return cliErrorf(KindUsage, "--hmac and --credentials: give one (--hmac signs with the organization's bucket keys)")
+	}
+	method := strings.ToUpper(c.Method)
+	switch method {
+	case "GET", "PUT", "HEAD", "DELETE":
+	default:
+		return cliErrorf(KindUsage, "--method %q: with --hmac, one of GET, PUT, HEAD, DELETE", c.Method)
+	}
+	cl, err := f.Client()
+	if err != nil {
+		return err
+	}
+	b, err := cl.OrgBucket(ctx)
+	if err != nil {
+		return err
+	}
+	if u.Bucket != b.Name {
+		f.Output().Notef("note: the organization's keys are for bucket %s; signing for %s anyway", b.Name, u.Bucket)
+	}
+	sig, err := b.SignURL(u.Bucket, method, u.Object, c.Expires, at)
+	if err != nil {
+		return cliError(KindInvalid, err)
+	}
+	f.Debugf("storage sign: AWS4-HMAC-SHA256 for %s, key %s", b.Endpoint, b.Key.AccessID)
+	return f.Output().Value(sig.URL, signedURL{URL: sig.URL, ExpiresAt: sig.ExpiresAt.Format(time.RFC3339)})
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,20 +13,84 @@ import (
 
 // InputURLExpiry is how long signed input URLs stay valid: 7 days, the GCS
 // maximum, since the platform may queue a run before it reads the slides.
-const InputURLExpiry = gcs.MaxExpires
+const InputURLExpiry = resources.InputURLExpiry
 
-// signGSInputs replaces every gs:// download URL of the items' input artifacts
-// with a V4 signed URL (GET, valid for expires) made with the service-account
-// key of GOOGLE_APPLICATION_CREDENTIALS (STORAGE_EMULATOR_HOST honoured, as in
-// `storage sign`). The key is read only when there is a gs:// URL. It returns
-// how many URLs it signed; errors name the item index and external id.
-// Meant for `runs create` (before validation; its --dry-run should say so).
-func signGSInputs(f *Factory, items []resources.ItemCreationRequest, expires time.Duration) (int, error) {
-	var (
-		sa     *gcs.ServiceAccount
-		base   gcs.SignOptions
-		signed int
-	)
+// inputSigner signs gs:// input URLs, loading what it needs on first use:
+// the service-account key (--credentials, else GOOGLE_APPLICATION_CREDENTIALS)
+// when one is configured, else the organization's bucket keys from /v1/me,
+// which sign URLs into the organization's bucket (AWS4-HMAC-SHA256).
+type inputSigner struct {
+	f           *Factory
+	credentials string // --credentials
+	at          time.Time
+
+	loaded bool
+	sa     *gcs.ServiceAccount
+	base   gcs.SignOptions
+	bucket *resources.Bucket
+}
+
+func (s *inputSigner) load(ctx context.Context) error {
+	if s.loaded {
+		return nil
+	}
+	st, err := s.f.Settings()
+	if err != nil {
+		return err
+	}
+	s.at = s.f.Now()
+	if s.credentials != "" || st.GoogleApplicationCredentials != "" {
+		if s.sa, err = loadServiceAccount(s.credentials, st.GoogleApplicationCredentials); err != nil {
+			return err
+		}
+		if st.StorageEmulatorHost != "" {
+			if s.base.Scheme, s.base.Hostname, err = emulatorHost(st.StorageEmulatorHost); err != nil {
+				return cliError(KindConfig, err)
+			}
+		}
+		s.base.Time = s.at
+	} else {
+		cl, err := s.f.Client()
+		if err != nil {
+			return err
+		}
+		if s.bucket, err = cl.OrgBucket(ctx); err != nil {
+			if errors.Is(err, resources.ErrNoBucketKeys) {
+				return cliError(KindConfig, fmt.Errorf("no service-account key (give --credentials FILE or set GOOGLE_APPLICATION_CREDENTIALS), and %w", err))
+			}
+			return err
+		}
+	}
+	s.loaded = true
+	return nil
+}
+
+// sign returns a GET URL valid for expires; load comes first.
+func (s *inputSigner) sign(u gcs.URL, expires time.Duration) (string, error) {
+	if s.sa != nil {
+		o := s.base
+		o.Method, o.Bucket, o.Object, o.Expires = "GET", u.Bucket, u.Object, expires
+		return gcs.SignRSA(s.sa, o)
+	}
+	if u.Bucket != s.bucket.Name {
+		return "", cliError(KindConfig, fmt.Errorf("no service-account key (give --credentials FILE or set GOOGLE_APPLICATION_CREDENTIALS): without one only gs://%s/... (the organization's bucket) can be signed", s.bucket.Name))
+	}
+	sig, err := s.bucket.SignURL(u.Bucket, "GET", u.Object, expires, s.at)
+	if err != nil {
+		return "", err
+	}
+	return sig.URL, nil
+}
+
+// signGSInputs replaces every gs:// download URL of the items' input
+// artifacts with a signed GET URL valid for expires (see inputSigner;
+// STORAGE_EMULATOR_HOST honoured, as in `storage sign`). Keys are loaded only
+// when there is a gs:// URL. It returns how many URLs it signed; errors name
+// the item index and external id. Meant for `runs create` (before
+// validation; its --dry-run says so).
+func signGSInputs(ctx context.Context, f *Factory, items []resources.ItemCreationRequest, expires time.Duration, credentials string) (int, error) {
+	s := &inputSigner{f: f, credentials: credentials}
+	signed := 0
 	for i := range items {
 		for j := range items[i].InputArtifacts {
 			a := &items[i].InputArtifacts[j]
@@ -36,26 +102,18 @@ func signGSInputs(f *Factory, items []resources.ItemCreationRequest, expires tim
 			if err != nil {
 				return signed, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
 			}
-			if sa == nil {
-				s, err := f.Settings()
-				if err != nil {
-					return signed, err
-				}
-				if sa, err = loadServiceAccount("", s.GoogleApplicationCredentials); err != nil {
-					return signed, fmt.Errorf("sign gs:// input URLs: %w", err)
-				}
-				if s.StorageEmulatorHost != "" {
-					if base.Scheme, base.Hostname, err = emulatorHost(s.StorageEmulatorHost); err != nil {
-						return signed, cliError(KindConfig, err)
-					}
-				}
-				base.Time = f.Now()
+			if err := s.load(ctx); err != nil {
+				return signed, fmt.Errorf("sign gs:// input URLs: %w", err)
 			}
-			o := base
-			o.Method, o.Bucket, o.Object, o.Expires = "GET", u.Bucket, u.Object, expires
-			if a.DownloadURL, err = gcs.SignRSA(sa, o); err != nil {
+			signedURL, err := s.sign(u, expires)
+			if err != nil {
+				var ee *ExitError
+				if errors.As(err, &ee) {
+					return signed, fmt.Errorf("%s: %w", where, err)
+				}
 				return signed, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
 			}
+			a.DownloadURL = signedURL
 			signed++
 		}
 	}
