@@ -1,21 +1,28 @@
 package httpx
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
 // Client is the configured HTTP client. It is safe for concurrent use.
 type Client struct {
-	o   Options // with defaults applied
-	hc  *http.Client
-	log *logger
+	o          Options // with defaults applied
+	authOrigin string  // normalised Options.AuthOrigin
+	hc         *http.Client
+	base       http.RoundTripper // below the auth transport; shared by WithToken
+	log        *logger
 }
 
 // New builds a Client: our proxy function, the CA pool, transport timeouts,
 // the idle-read timeout on bodies, the user agent and the auth transport.
-// A CA bundle or proxy problem is a *ConfigError.
+// A proxy problem, or a CA bundle that cannot be read or holds no
+// certificate, is a *ConfigError. The CA pool is parsed on the first TLS
+// connection (a plain-http call never parses it); a bundle whose
+// certificates do not parse fails that request with a *ConfigError.
 func New(o Options) (*Client, error) {
 	return newClient(o, newStoppedTimer)
 }
@@ -23,10 +30,6 @@ func New(o Options) (*Client, error) {
 // newClient is New with an injectable idle timer (tests).
 func newClient(o Options, newTimer func(f func()) idleTimer) (*Client, error) {
 	o = o.withDefaults()
-	tlsConf, err := tlsConfig(o)
-	if err != nil {
-		return nil, err
-	}
 	proxy, err := newProxyConfig(o.HTTPSProxy, o.HTTPProxy, o.NoProxy)
 	if err != nil {
 		return nil, err
@@ -35,9 +38,39 @@ func newClient(o Options, newTimer func(f func()) idleTimer) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, err := readBundles(o)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{o: o, authOrigin: authOrigin}
+	if o.Debug != nil {
+		c.log = &logger{w: o.Debug}
+	}
+	var rt http.RoundTripper = &idleTransport{next: newOnDemandTransport(o, b, proxy.proxy), timeout: o.Timeout, newTimer: newTimer}
+	if c.log != nil {
+		rt = &logTransport{next: rt, log: c.log}
+	}
+	c.base = rt
+	c.hc = &http.Client{Transport: &authTransport{next: rt, ua: o.UserAgent, origin: authOrigin, tokens: o.Token}}
+	return c, nil
+}
+
+// WithToken returns a client like c that sends the tokens of ts to
+// Options.AuthOrigin. Both share one transport: one connection pool, and
+// one TLS configuration built on the first TLS connection of either.
+func (c *Client) WithToken(ts TokenSource) *Client {
+	d := &Client{o: c.o, authOrigin: c.authOrigin, log: c.log, base: c.base}
+	d.o.Token = ts
+	d.hc = &http.Client{Transport: &authTransport{next: c.base, ua: c.o.UserAgent, origin: c.authOrigin, tokens: ts}}
+	return d
+}
+
+// newBaseTransport is the http.Transport every request ends in, with tlsConf
+// for its TLS connections (nil: a transport that makes none).
+func newBaseTransport(o Options, proxy func(*http.Request) (*url.URL, error), tlsConf *tls.Config) *http.Transport {
 	dialer := &net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}
-	base := &http.Transport{
-		Proxy:                 proxy.proxy,
+	return &http.Transport{
+		Proxy:                 proxy,
 		DialContext:           dialer.DialContext,
 		TLSClientConfig:       tlsConf,
 		TLSHandshakeTimeout:   o.Timeout,
@@ -48,17 +81,6 @@ func newClient(o Options, newTimer func(f func()) idleTimer) (*Client, error) {
 		MaxIdleConnsPerHost:   16,
 		ForceAttemptHTTP2:     true,
 	}
-	c := &Client{o: o}
-	if o.Debug != nil {
-		c.log = &logger{w: o.Debug}
-	}
-	var rt http.RoundTripper = &idleTransport{next: base, timeout: o.Timeout, newTimer: newTimer}
-	if c.log != nil {
-		rt = &logTransport{next: rt, log: c.log}
-	}
-	rt = &authTransport{next: rt, ua: o.UserAgent, origin: authOrigin, tokens: o.Token}
-	c.hc = &http.Client{Transport: rt}
-	return c, nil
 }
 
 // HTTP returns the underlying *http.Client: proxy, CA pool, timeouts, user

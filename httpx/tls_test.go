@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -116,19 +117,150 @@ func TestBadBundles(t *testing.T) {
 	}
 }
 
-// rootCAs returns the CA pool of the transport under t.
-func (t *authTransport) rootCAs() *x509.CertPool {
-	rt := t.next
+// TestPoolBuiltOnTheFirstTLSRequest: plain http never builds the CA pool
+// (whatever the bundles hold beyond their first good certificate); the first
+// TLS request builds it, once.
+func TestPoolBuiltOnTheFirstTLSRequest(t *testing.T) {
+	tlsSrv := newTLSServer(t)
+	ca := writePEM(t, tlsSrv)
+	withJunk := filepath.Join(t.TempDir(), "junk.pem")
+	data, _ := os.ReadFile(ca)
+	os.WriteFile(withJunk, append(data, "-----BEGIN CERTIFICATE-----\nbm90IERFUg==\n-----END CERTIFICATE-----\n"...), 0o600)
+	plainSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"status":"UP"}`))
+	}))
+	t.Cleanup(plainSrv.Close)
+	for _, o := range []Options{{CABundle: withJunk}, {CertFile: withJunk}} {
+		c, _ := testClient(t, o)
+		var out struct{ Status string }
+		if err := c.JSON(context.Background(), "GET", plainSrv.URL, nil, &out); err != nil || out.Status != "UP" {
+			t.Errorf("%+v: plain http failed: %v", o, err)
+		}
+		if onDemand(c).secure.Load() != nil {
+			t.Errorf("%+v: plain http built the TLS configuration", o)
+		}
+		for range 2 {
+			if err := c.JSON(context.Background(), "GET", tlsSrv.URL+"/health", nil, &out); err != nil {
+				t.Errorf("%+v: TLS request: %v", o, err)
+			}
+		}
+		if onDemand(c).secure.Load() == nil {
+			t.Errorf("%+v: no TLS transport after TLS requests", o)
+		}
+	}
+}
+
+func TestHasCertificate(t *testing.T) {
+	srv := newTLSServer(t)
+	good := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	bad := []byte("-----BEGIN CERTIFICATE-----\nbm90IERFUg==\n-----END CERTIFICATE-----\n")
+	key := []byte("-----BEGIN PRIVATE KEY-----\nbm90IERFUg==\n-----END PRIVATE KEY-----\n")
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"empty", nil, false},
+		{"not PEM", []byte("hello"), false},
+		{"not base64", []byte("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n"), false},
+		{"bad DER only", bad, false},
+		{"a key only", key, false},
+		{"good", good, true},
+		{"bad then good", append(append(append([]byte{}, bad...), key...), good...), true},
+	} {
+		if got := hasCertificate(tc.data); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		pool := x509.NewCertPool()
+		if pool.AppendCertsFromPEM(tc.data) != tc.want {
+			t.Errorf("%s: AppendCertsFromPEM disagrees", tc.name)
+		}
+	}
+}
+
+// TestWithTokenSharesTheTLSConfiguration: a client and its WithToken twin
+// build one TLS configuration (the bundle is read once) on the first TLS
+// request of either, and only the twin sends the token.
+func TestWithTokenSharesTheTLSConfiguration(t *testing.T) {
+	var auth []string
+	var mu sync.Mutex
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth = append(auth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Write([]byte(`{}`))
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	plain, err := New(Options{CertFile: writePEM(t, srv), AuthOrigin: srv.URL, Sleep: (&sleeps{}).sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authed := plain.WithToken(staticToken("tok-1"))
+	odt := onDemand(plain)
+	if odt == nil || odt != onDemand(authed) {
+		t.Fatal("the twin does not share the transport")
+	}
+	if odt.secure.Load() != nil {
+		t.Fatal("the TLS transport was built before any TLS request")
+	}
+	for _, c := range []*Client{authed, plain} {
+		if err := c.JSON(context.Background(), "GET", srv.URL, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := odt.secure.Load()
+	if err := authed.JSON(context.Background(), "GET", srv.URL, nil, nil); err != nil || odt.secure.Load() != first {
+		t.Fatalf("the TLS transport was built again (%v)", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"Bearer tok-1", "", "Bearer tok-1"}; strings.Join(auth, "|") != strings.Join(want, "|") {
+		t.Errorf("Authorization headers %q, want %q", auth, want)
+	}
+}
+
+type staticToken string
+
+func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
+func (staticToken) Invalidate(string)                       {}
+
+// onDemand returns the onDemandTransport under a client.
+func onDemand(c *Client) *onDemandTransport {
+	rt := c.hc.Transport.(*authTransport).next
 	for {
 		switch v := rt.(type) {
 		case *logTransport:
 			rt = v.next
 		case *idleTransport:
 			rt = v.next
-		case *http.Transport:
-			return v.TLSClientConfig.RootCAs
+		case *onDemandTransport:
+			return v
 		default:
 			return nil
 		}
 	}
+}
+
+// rootCAs returns the CA pool of the TLS transport under t, building it.
+func (t *authTransport) rootCAs() *x509.CertPool {
+	c := &Client{hc: &http.Client{Transport: t}}
+	tr, err := onDemand(c).secureTransport()
+	if err != nil {
+		return nil
+	}
+	return tr.TLSClientConfig.RootCAs
+}
+
+// FuzzHasCertificate: the check made when a client is built agrees with
+// what AppendCertsFromPEM adds when the pool is built.
+func FuzzHasCertificate(f *testing.F) {
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nbm90IERFUg==\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte("hello"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if got, want := hasCertificate(data), x509.NewCertPool().AppendCertsFromPEM(data); got != want {
+			t.Fatalf("hasCertificate = %v, AppendCertsFromPEM = %v", got, want)
+		}
+	})
 }

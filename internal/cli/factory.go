@@ -121,8 +121,10 @@ func (f *Factory) newPlainHTTP() (*httpx.Client, error) {
 	return httpx.New(o)
 }
 
+// newAuthedHTTP derives the authenticated client from the plain one: one
+// transport, one connection pool and one TLS configuration for both.
 func (f *Factory) newAuthedHTTP() (*httpx.Client, error) {
-	o, err := f.HTTPOptions()
+	plain, err := f.PlainHTTP()
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +132,7 @@ func (f *Factory) newAuthedHTTP() (*httpx.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.Token = ts
-	return httpx.New(o)
+	return plain.WithToken(ts), nil
 }
 
 func (f *Factory) newTokenSource() (httpx.TokenSource, error) {
