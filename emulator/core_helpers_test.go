@@ -8,38 +8,22 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
-// fakeClock is an injectable clock that only moves when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newFakeClock returns a clock that only moves when told.
+func newFakeClock() *clock.Fake {
+	return clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // startClocked starts an emulator whose clock the test controls.
-func startClocked(t *testing.T, o Options) (*Emulator, *fakeClock) {
+func startClocked(t *testing.T, o Options) (*Emulator, *clock.Fake) {
 	t.Helper()
 	c := newFakeClock()
-	o.Now = c.Now
+	o.Clock = c.Clock()
 	return StartTest(t, o), c
 }
 

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // Options configures an Emulator. The zero value is usable.
@@ -37,8 +39,8 @@ type Options struct {
 	// to the organization bucket may have; default DefaultMinPartSize
 	// (5 MiB, as Cloud Storage). Tests lower it to keep uploads small.
 	MinPartSize int64
-	Now         func() time.Time
-	Log         io.Writer // request log; nil discards
+	Clock       clock.Clock // the platform's time, and fault delays; zero: the system clock
+	Log         io.Writer   // request log; nil discards
 }
 
 // Default values applied by New.
@@ -58,8 +60,7 @@ const (
 // Emulator is one running (or ready to run) emulated platform.
 type Emulator struct {
 	opts  Options
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	clock clock.Clock
 	log   *requestLog
 
 	keys   *keyring
@@ -123,18 +124,13 @@ func New(o Options) (*Emulator, error) {
 	if u, err := url.Parse(o.StoragePublicURL); err != nil || u.Path != "" {
 		return nil, fmt.Errorf("check storage public URL %q: want an origin (scheme://host:port) without path", o.StoragePublicURL)
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
 	logw := o.Log
 	if logw == nil {
 		logw = io.Discard
 	}
 	e := &Emulator{
 		opts:     o,
-		now:      now,
-		sleep:    sleepCtx,
+		clock:    o.Clock,
 		log:      &requestLog{w: logw},
 		health:   o.Health,
 		counters: map[string]int{},
@@ -153,7 +149,7 @@ func New(o Options) (*Emulator, error) {
 	if o.StateFile != "" {
 		kept = o.StateFile + ".objects" // beside the state, kept across restarts
 	}
-	e.bucket = newObjectStore(now, o.MinPartSize, kept)
+	e.bucket = newObjectStore(e.now, o.MinPartSize, kept)
 	if err := e.restore(); err != nil {
 		return nil, err
 	}
@@ -274,6 +270,9 @@ func (e *Emulator) serve(api, storage net.Listener) error {
 	go func() { _ = stSrv.Serve(storage) }()
 	return nil
 }
+
+// now is the emulator's current time.
+func (e *Emulator) now() time.Time { return e.clock.Now() }
 
 // URL is the API root, e.g. http://127.0.0.1:8780 (no trailing slash).
 func (e *Emulator) URL() string {

@@ -26,7 +26,7 @@ func (e *Emulator) withFaults(scope func(*http.Request) string, next http.Handle
 			e.count("fault:" + k)
 		}
 		if p.delay > 0 {
-			if err := e.sleep(r.Context(), p.delay); err != nil {
+			if err := e.clock.Sleep(r.Context(), p.delay); err != nil {
 				return
 			}
 		}

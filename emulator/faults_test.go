@@ -2,15 +2,15 @@ package emulator
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -223,24 +223,15 @@ func TestFaultCorruptKeepsLengthAndHeaders(t *testing.T) {
 }
 
 func TestFaultDelayUsesTheSleeper(t *testing.T) {
-	e := StartTest(t, Options{})
-	var mu sync.Mutex
-	var slept []time.Duration
-	e.sleep = func(_ context.Context, d time.Duration) error {
-		mu.Lock()
-		slept = append(slept, d)
-		mu.Unlock()
-		return nil
-	}
+	clk := clock.NewAutoFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	e := StartTest(t, Options{Clock: clk.Clock()})
 	if err := e.SetFaults("api:delay=250ms,api:delay=1s@1,storage:delay=5s"); err != nil {
 		t.Fatal(err)
 	}
 	if status, _, _ := get(t, e.URL()+"/health"); status != 200 {
 		t.Fatalf("delayed health: %d", status)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(slept) != 1 || slept[0] != 1250*time.Millisecond {
+	if slept := clk.Slept(); len(slept) != 1 || slept[0] != 1250*time.Millisecond {
 		t.Errorf("slept %v, want [1.25s]", slept)
 	}
 }

@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/checksum"
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // TestPlatformThroughEmulator drives the platform through the real emulator:
 // bearer token, run creation, clock-driven completion, the artifact 307 and
 // the signed storage URL it points to, with the bytes matching the metadata.
 func TestPlatformThroughEmulator(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
-	e := StartTest(t, Options{Now: clock.Now, ArtifactSize: 300 << 10, Seed: 3})
+	clock := clock.NewFake(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
+	e := StartTest(t, Options{Clock: clock.Clock(), ArtifactSize: 300 << 10, Seed: 3})
 	token, _, err := e.IssueToken("")
 	if err != nil {
 		t.Fatal(err)

@@ -12,25 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
-
-// testClock is an injectable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // apiHarness serves a platform over real loopback HTTP. The caller is taken
 // from X-Test-Sub / X-Test-Org / X-Test-Role / X-Test-Email headers
@@ -39,7 +23,7 @@ func (c *testClock) Advance(d time.Duration) {
 type apiHarness struct {
 	t     *testing.T
 	p     *platform
-	clock *testClock
+	clock *clock.Fake
 	srv   *httptest.Server
 	spec  *specDoc
 	sub   string // default caller
@@ -51,7 +35,7 @@ const testOrg = "org-1"
 
 func newHarness(t *testing.T, mod ...func(*platformConfig)) *apiHarness {
 	t.Helper()
-	h := &apiHarness{t: t, clock: &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
+	h := &apiHarness{t: t, clock: clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
 		spec: loadSpec(t), sub: "auth0|alice", count: map[string]int{}}
 	cfg := platformConfig{
 		now: h.clock.Now, publicURL: "http://127.0.0.1:1", speed: 1, artifactSize: 4096, seed: 7,

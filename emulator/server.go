@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log"
@@ -145,15 +144,3 @@ func (s *statusWriter) Flush() {
 
 // discardLogger silences net/http's own error log (client disconnects are normal here).
 func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

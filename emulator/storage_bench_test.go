@@ -52,7 +52,7 @@ func BenchmarkStorageDownload(b *testing.B) {
 func BenchmarkArtifactDownload(b *testing.B) {
 	const size = 256 << 20
 	clock := newFakeClock()
-	e := StartTest(b, Options{ArtifactSize: size, Now: clock.Now})
+	e := StartTest(b, Options{ArtifactSize: size, Clock: clock.Clock()})
 	if err := e.CreateRuns(1, "test-app", "1.0.0"); err != nil {
 		b.Fatal(err)
 	}

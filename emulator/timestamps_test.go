@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // TestTimestampsCarryMicroseconds: like the real platform (Python
 // datetimes), the API's timestamps have at most six fractional digits.
 func TestTimestampsCarryMicroseconds(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 5, 1, 8, 0, 0, 123456789, time.UTC)}
-	e := StartTest(t, Options{Now: clock.Now})
+	clock := clock.NewFake(time.Date(2026, 5, 1, 8, 0, 0, 123456789, time.UTC))
+	e := StartTest(t, Options{Clock: clock.Clock()})
 	token, _, err := e.IssueToken("")
 	if err != nil {
 		t.Fatal(err)

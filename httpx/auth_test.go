@@ -77,8 +77,8 @@ func TestRefreshOnceOn401(t *testing.T) {
 			if diff := cmp.Diff(tt.wantAuths, rec.got()); diff != "" {
 				t.Errorf("Authorization headers (-want +got)\n%s", diff)
 			}
-			if len(sl.all()) != 0 {
-				t.Errorf("a 401 was retried with backoff: %v", sl.all())
+			if len(sl.Slept()) != 0 {
+				t.Errorf("a 401 was retried with backoff: %v", sl.Slept())
 			}
 			if ts.invalidated[0] != "t1" {
 				t.Errorf("invalidated %v", ts.invalidated)
@@ -95,8 +95,8 @@ func TestTokenErrorIsReturnedNotRetried(t *testing.T) {
 	sentinel := errors.New("login required")
 	c, sl := testClient(t, Options{Token: &fakeTokens{err: sentinel}, AuthOrigin: rec.srv.URL})
 	err := c.JSON(context.Background(), "GET", rec.srv.URL, nil, nil)
-	if !errors.Is(err, sentinel) || len(rec.got()) != 0 || len(sl.all()) != 0 {
-		t.Errorf("err %v, requests %d, sleeps %d", err, len(rec.got()), len(sl.all()))
+	if !errors.Is(err, sentinel) || len(rec.got()) != 0 || len(sl.Slept()) != 0 {
+		t.Errorf("err %v, requests %d, sleeps %d", err, len(rec.got()), len(sl.Slept()))
 	}
 }
 

@@ -24,11 +24,6 @@ type Client struct {
 // connection (a plain-http call never parses it); a bundle whose
 // certificates do not parse fails that request with a *ConfigError.
 func New(o Options) (*Client, error) {
-	return newClient(o, newStoppedTimer)
-}
-
-// newClient is New with an injectable idle timer (tests).
-func newClient(o Options, newTimer func(f func()) idleTimer) (*Client, error) {
 	o = o.withDefaults()
 	proxy, err := newProxyConfig(o.HTTPSProxy, o.HTTPProxy, o.NoProxy)
 	if err != nil {
@@ -46,7 +41,7 @@ func newClient(o Options, newTimer func(f func()) idleTimer) (*Client, error) {
 	if o.Debug != nil {
 		c.log = &logger{w: o.Debug}
 	}
-	var rt http.RoundTripper = &idleTransport{next: newOnDemandTransport(o, b, proxy.proxy), timeout: o.Timeout, newTimer: newTimer}
+	var rt http.RoundTripper = &idleTransport{next: newOnDemandTransport(o, b, proxy.proxy), timeout: o.Timeout, clock: o.Clock}
 	if c.log != nil {
 		rt = &logTransport{next: rt, log: c.log}
 	}

@@ -9,35 +9,20 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
-// sleeps records the waits a client asked for, without waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
+// testT0 is the time fake clocks of the tests start at.
+var testT0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
-
-// testClient builds a client whose sleeps are recorded and whose jitter is
-// fixed at the top of the range (waits equal the full backoff).
-func testClient(t *testing.T, o Options) (*Client, *sleeps) {
+// testClient builds a client on a fake clock whose sleeps return at once
+// (recorded: see Slept) and whose jitter is fixed at the top of the range
+// (waits equal the full backoff).
+func testClient(t *testing.T, o Options) (*Client, *clock.Fake) {
 	t.Helper()
-	s := &sleeps{}
-	if o.Sleep == nil {
-		o.Sleep = s.sleep
-	}
+	f := clock.NewAutoFake(testT0)
+	o.Clock = f.Clock()
 	if o.Rand == nil {
 		o.Rand = func() float64 { return 1 }
 	}
@@ -45,7 +30,7 @@ func testClient(t *testing.T, o Options) (*Client, *sleeps) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return c, s
+	return c, f
 }
 
 // script is a test server that answers attempt i with steps[i] (the last

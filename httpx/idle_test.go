@@ -11,92 +11,20 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
-// fakeClock drives idle timers by hand: a timer fires only when advance
-// moves virtual time past its deadline.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Duration
-	timers []*fakeTimer
-	armed  chan struct{} // signalled on every Reset
-}
-
-type fakeTimer struct {
-	c        *fakeClock
-	f        func()
-	deadline time.Duration
-	active   bool
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{armed: make(chan struct{}, 1)} }
-
-func (c *fakeClock) newTimer(f func()) idleTimer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-func (t *fakeTimer) Reset(d time.Duration) bool {
-	t.c.mu.Lock()
-	was := t.active
-	t.active, t.deadline = true, t.c.now+d
-	t.c.mu.Unlock()
-	select {
-	case t.c.armed <- struct{}{}:
-	default:
-	}
-	return was
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.active
-	t.active = false
-	return was
-}
-
-// advance moves virtual time and runs the timers that expire.
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now += d
-	var due []func()
-	for _, t := range c.timers {
-		if t.active && t.deadline <= c.now {
-			t.active = false
-			due = append(due, t.f)
-		}
-	}
-	c.mu.Unlock()
-	for _, f := range due {
-		f()
-	}
-}
-
-// fireFirst runs the first timer created if it is running.
-func (c *fakeClock) fireFirst() bool {
-	c.mu.Lock()
-	if len(c.timers) == 0 || !c.timers[0].active {
-		c.mu.Unlock()
-		return false
-	}
-	t := c.timers[0]
-	t.active = false
-	c.mu.Unlock()
-	t.f()
-	return true
-}
-
-func fakeTimerClient(t *testing.T, timeout time.Duration, clock *fakeClock) (*Client, *sleeps) {
-	s := &sleeps{}
-	c, err := newClient(Options{Timeout: timeout, Sleep: s.sleep, Rand: func() float64 { return 1 }}, clock.newTimer)
+// fakeTimerClient builds a client on a fake clock that moves only when the
+// test advances it (sleeps return at once, advancing it).
+func fakeTimerClient(t *testing.T, timeout time.Duration) (*Client, *clock.Fake) {
+	t.Helper()
+	f := clock.NewAutoFake(testT0)
+	c, err := New(Options{Timeout: timeout, Clock: f.Clock(), Rand: func() float64 { return 1 }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, s
+	return c, f
 }
 
 func TestIdleTimeoutFiresOnStalledBody(t *testing.T) {
@@ -117,29 +45,18 @@ func TestIdleTimeoutFiresOnStalledBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	clock := newFakeClock()
-	finished := make(chan struct{})
-	defer close(finished)
+	c, clk := fakeTimerClient(t, timeout)
 	go func() {
 		<-stalled
-		for { // fire the first body's timer once a Read of it waits
-			select {
-			case <-clock.armed:
-				if clock.fireFirst() {
-					return
-				}
-			case <-finished:
-				return
-			}
-		}
+		clk.BlockUntil(1) // a Read of the first body waits: its timer is armed
+		clk.Advance(timeout)
 	}()
-	c, sl := fakeTimerClient(t, timeout, clock)
 	var out struct{ ID string }
 	if err := c.JSON(context.Background(), "GET", srv.URL, nil, &out); err != nil || out.ID != "second" {
 		t.Fatalf("err %v out %+v", err, out)
 	}
-	if hits.Load() != 2 || len(sl.all()) != 1 {
-		t.Errorf("attempts %d sleeps %d; want the stalled GET retried once", hits.Load(), len(sl.all()))
+	if hits.Load() != 2 || len(clk.Slept()) != 1 {
+		t.Errorf("attempts %d sleeps %d; want the stalled GET retried once", hits.Load(), len(clk.Slept()))
 	}
 }
 
@@ -153,8 +70,7 @@ func TestIdleTimeoutErrorOnDoBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	clock := newFakeClock()
-	c, _ := fakeTimerClient(t, timeout, clock)
+	c, clk := fakeTimerClient(t, timeout)
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	resp, err := c.Do(req)
 	if err != nil {
@@ -165,20 +81,16 @@ func TestIdleTimeoutErrorOnDoBody(t *testing.T) {
 	if _, err := io.ReadFull(resp.Body, buf); err != nil {
 		t.Fatal(err)
 	}
-	select { // drop the signal of the reads above
-	case <-clock.armed:
-	default:
-	}
 	done := make(chan error, 1)
 	go func() { _, err := resp.Body.Read(buf); done <- err }()
-	<-clock.armed // the Read is waiting
-	clock.advance(timeout - time.Second)
+	clk.BlockUntil(1) // the Read is waiting
+	clk.Advance(timeout - time.Second)
 	select {
 	case err := <-done:
 		t.Fatalf("read ended before the timeout: %v", err)
 	default:
 	}
-	clock.advance(time.Second)
+	clk.Advance(time.Second)
 	err = <-done
 	var ie *IdleTimeoutError
 	if !errors.As(err, &ie) || !isTimeout(err) {
@@ -192,7 +104,7 @@ func TestSlowProgressingBodyCompletes(t *testing.T) {
 		chunks  = 24
 		size    = 64 << 10
 	)
-	clock := newFakeClock()
+	c, clk := fakeTimerClient(t, timeout)
 	var (
 		mu       sync.Mutex
 		consumed int
@@ -214,14 +126,13 @@ func TestSlowProgressingBodyCompletes(t *testing.T) {
 			}
 			// Each chunk comes 0.6 timeouts after the previous one: the
 			// body takes far longer than the timeout, no read does.
-			clock.advance(timeout * 6 / 10)
+			clk.Advance(timeout * 6 / 10)
 			w.Write(chunk)
 			http.NewResponseController(w).Flush()
 			sent += size
 		}
 	}))
 	defer srv.Close()
-	c, _ := fakeTimerClient(t, timeout, clock)
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	resp, err := c.Do(req)
 	if err != nil {
@@ -250,7 +161,7 @@ func TestSlowProgressingBodyCompletes(t *testing.T) {
 	if total != chunks*size {
 		t.Errorf("read %d bytes, want %d", total, chunks*size)
 	}
-	if elapsed := clock.now; elapsed < 10*timeout {
+	if elapsed := clk.Now().Sub(testT0); elapsed < 10*timeout {
 		t.Errorf("virtual time %v: the test did not outlast the timeout", elapsed)
 	}
 }
@@ -266,7 +177,10 @@ func TestIdleTimeoutRealTimer(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c, _ := testClient(t, Options{Timeout: 50 * time.Millisecond})
+	c, err := New(Options{Timeout: 50 * time.Millisecond}) // the system clock
+	if err != nil {
+		t.Fatal(err)
+	}
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	resp, err := c.Do(req)
 	if err != nil {
@@ -284,15 +198,14 @@ func TestIdleTimerRunsOnlyDuringReads(t *testing.T) {
 	const timeout = time.Minute
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("body")) }))
 	defer srv.Close()
-	clock := newFakeClock()
-	c, _ := fakeTimerClient(t, timeout, clock)
+	c, clk := fakeTimerClient(t, timeout)
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	clock.advance(10 * timeout) // the caller is busy elsewhere; nothing is reading
+	clk.Advance(10 * timeout) // the caller is busy elsewhere; nothing is reading
 	b, err := io.ReadAll(resp.Body)
 	if err != nil || string(b) != "body" {
 		t.Errorf("read %q, %v", b, err)

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // TokenSource gives access tokens for the API.
@@ -36,8 +38,8 @@ type Options struct {
 	// Notify, when set, is told of each retry before its wait, in one
 	// redacted line, so a person is not left staring at a silent terminal.
 	Notify func(line string)
-	Sleep  func(ctx context.Context, d time.Duration) error // nil: a real timer honouring ctx
-	Rand   func() float64                                   // jitter source in [0,1); nil: math/rand/v2
+	Clock  clock.Clock    // waits between retries and idle-read timers; zero: the system clock
+	Rand   func() float64 // jitter source in [0,1); nil: math/rand/v2
 }
 
 // Defaults.
@@ -74,22 +76,7 @@ func (o Options) withDefaults() Options {
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent(buildVersion())
 	}
-	if o.Sleep == nil {
-		o.Sleep = sleepContext
-	}
 	return o
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
 }
 
 // buildVersion returns the main module's version from the build info, ""

@@ -156,7 +156,7 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 			apiErr := newAPIError(method, req.URL.String(), resp)
 			retry = (resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests) && retryOnStatus(method)
 			if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-				wait = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+				wait = retryAfter(resp.Header.Get("Retry-After"), c.o.Clock.Now())
 			}
 			final = apiErr
 		case consume == nil:
@@ -185,7 +185,7 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 		if c.o.Notify != nil {
 			c.o.Notify(Redact(fmt.Sprintf("%v; retrying in %s (%d/%d)", final, d.Round(100*time.Millisecond), attempt+1, maxRetries)))
 		}
-		if err := c.o.Sleep(ctx, d); err != nil {
+		if err := c.o.Clock.Sleep(ctx, d); err != nil {
 			return nil, &RequestError{Method: method, URL: where, Err: fmt.Errorf("waiting to retry after %v: %w", final, err)}
 		}
 	}

@@ -64,7 +64,7 @@ func TestDoRetries(t *testing.T) {
 			if got := int(s.hits.Load()); got != tt.attempts {
 				t.Errorf("attempts = %d, want %d", got, tt.attempts)
 			}
-			if got := len(sl.all()); got != tt.attempts-1 {
+			if got := len(sl.Slept()); got != tt.attempts-1 {
 				t.Errorf("sleeps = %d, want %d", got, tt.attempts-1)
 			}
 			last := tt.steps[min(tt.attempts, len(tt.steps))-1]
@@ -130,7 +130,7 @@ func TestDialErrorsRetriedForEveryMethod(t *testing.T) {
 			if err == nil || errors.Is(err, ErrMaybeSent) {
 				t.Fatalf("err = %v, want a not-sent error", err)
 			}
-			if n := len(sl.all()); n != 2 {
+			if n := len(sl.Slept()); n != 2 {
 				t.Errorf("retries = %d, want 2 (a request that never left is safe to repeat)", n)
 			}
 		})
@@ -151,13 +151,13 @@ func TestBackoffSchedule(t *testing.T) {
 	c, sl := testClient(t, Options{RetryBase: 3 * time.Second, MaxRetries: 6})
 	c.JSON(context.Background(), "GET", s.srv.URL, nil, nil)
 	want := []time.Duration{3 * time.Second, 6 * time.Second, 12 * time.Second, 24 * time.Second, 30 * time.Second, 30 * time.Second}
-	if diff := cmp.Diff(want, sl.all()); diff != "" {
+	if diff := cmp.Diff(want, sl.Slept()); diff != "" {
 		t.Errorf("waits (-want +got)\n%s", diff)
 	}
 
 	c2, sl2 := testClient(t, Options{RetryBase: 4 * time.Second, MaxRetries: 3, Rand: func() float64 { return 0 }})
 	c2.JSON(context.Background(), "GET", s.srv.URL, nil, nil)
-	if diff := cmp.Diff([]time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second}, sl2.all()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second}, sl2.Slept()); diff != "" {
 		t.Errorf("waits with zero jitter (-want +got)\n%s", diff)
 	}
 }
@@ -185,7 +185,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 			if err := c.JSON(context.Background(), "GET", s.srv.URL, nil, nil); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]time.Duration{tt.want}, sl.all()); diff != "" {
+			if diff := cmp.Diff([]time.Duration{tt.want}, sl.Slept()); diff != "" {
 				t.Errorf("waits (-want +got)\n%s", diff)
 			}
 		})
@@ -300,8 +300,8 @@ func TestJSONLeavesOutUntouchedOnFailure(t *testing.T) {
 	if err := c.JSON(context.Background(), "GET", s.srv.URL, nil, &out); err == nil || out.ID != "keep" {
 		t.Errorf("err %v out %+v", err, out)
 	}
-	if len(sl.all()) != 0 {
-		t.Errorf("JSON of the wrong shape was retried %d times", len(sl.all()))
+	if len(sl.Slept()) != 0 {
+		t.Errorf("JSON of the wrong shape was retried %d times", len(sl.Slept()))
 	}
 }
 
@@ -335,16 +335,16 @@ func TestContextCancelledBeforeAnswer(t *testing.T) {
 	defer close(block)
 	c, sl := testClient(t, Options{})
 	err := c.JSON(ctx, "GET", s.srv.URL, nil, nil)
-	if !errors.Is(err, context.Canceled) || len(sl.all()) != 0 {
-		t.Errorf("err %v, sleeps %v", err, sl.all())
+	if !errors.Is(err, context.Canceled) || len(sl.Slept()) != 0 {
+		t.Errorf("err %v, sleeps %v", err, sl.Slept())
 	}
 }
 
 func TestNotRetriedNetworkErrors(t *testing.T) {
 	for _, u := range []string{"ftp://127.0.0.1/x", "http://[::1]:99999/x"} {
 		c, sl := testClient(t, Options{})
-		if err := c.JSON(context.Background(), "GET", u, nil, nil); err == nil || len(sl.all()) != 0 {
-			t.Errorf("%s: err %v after %d retries; want an error without retries", u, err, len(sl.all()))
+		if err := c.JSON(context.Background(), "GET", u, nil, nil); err == nil || len(sl.Slept()) != 0 {
+			t.Errorf("%s: err %v after %d retries; want an error without retries", u, err, len(sl.Slept()))
 		}
 	}
 }
@@ -388,8 +388,8 @@ func TestResponseHeaderTimeoutRetried(t *testing.T) {
 	if err := c.JSON(context.Background(), "GET", s.srv.URL, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if s.hits.Load() != 2 || len(sl.all()) != 1 {
-		t.Errorf("attempts %d sleeps %d", s.hits.Load(), len(sl.all()))
+	if s.hits.Load() != 2 || len(sl.Slept()) != 1 {
+		t.Errorf("attempts %d sleeps %d", s.hits.Load(), len(sl.Slept()))
 	}
 }
 
@@ -401,7 +401,7 @@ func TestUnrewindableBodyNotRetried(t *testing.T) {
 	c, sl := testClient(t, Options{})
 	req, _ := http.NewRequest("PUT", s.srv.URL, onceReader{strings.NewReader("x")})
 	_, err := c.Do(req)
-	if !errors.Is(err, ErrServer) || s.hits.Load() != 1 || len(sl.all()) != 0 {
+	if !errors.Is(err, ErrServer) || s.hits.Load() != 1 || len(sl.Slept()) != 0 {
 		t.Errorf("err %v attempts %d", err, s.hits.Load())
 	}
 }

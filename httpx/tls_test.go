@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // writePEM writes the certificate of a TLS test server as a PEM file.
@@ -46,7 +48,7 @@ func TestCustomCATrusted(t *testing.T) {
 		if err := c.JSON(context.Background(), "GET", srv.URL+"/health", nil, &out); err != nil || out.Status != "UP" {
 			t.Errorf("%+v: err %v out %+v", o, err, out)
 		}
-		if len(sl.all()) != 0 {
+		if len(sl.Slept()) != 0 {
 			t.Errorf("%+v: retried", o)
 		}
 	}
@@ -60,8 +62,8 @@ func TestUnknownCAFailsWithoutRetry(t *testing.T) {
 	if !errors.As(err, &ua) {
 		t.Errorf("err = %v, want x509.UnknownAuthorityError", err)
 	}
-	if len(sl.all()) != 0 {
-		t.Errorf("certificate error retried %d times", len(sl.all()))
+	if len(sl.Slept()) != 0 {
+		t.Errorf("certificate error retried %d times", len(sl.Slept()))
 	}
 }
 
@@ -193,7 +195,7 @@ func TestWithTokenSharesTheTLSConfiguration(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	plain, err := New(Options{CertFile: writePEM(t, srv), AuthOrigin: srv.URL, Sleep: (&sleeps{}).sleep})
+	plain, err := New(Options{CertFile: writePEM(t, srv), AuthOrigin: srv.URL, Clock: clock.NewAutoFake(testT0).Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}

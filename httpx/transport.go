@@ -8,20 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
-
-// idleTimer is the part of *time.Timer the idle-read timeout uses.
-type idleTimer interface {
-	Reset(d time.Duration) bool
-	Stop() bool
-}
-
-// newStoppedTimer returns a timer that runs f once it is Reset and expires.
-func newStoppedTimer(f func()) idleTimer {
-	t := time.AfterFunc(time.Hour, f)
-	t.Stop()
-	return t
-}
 
 // IdleTimeoutError reports that a response body made no progress for the
 // request timeout. It is a timeout (Timeout() is true), so GETs retry it.
@@ -44,9 +33,9 @@ func (e *IdleTimeoutError) Temporary() bool { return true }
 // cancelling the request when one read makes no progress in time. It never
 // limits the body as a whole.
 type idleTransport struct {
-	next     http.RoundTripper
-	timeout  time.Duration
-	newTimer func(f func()) idleTimer
+	next    http.RoundTripper
+	timeout time.Duration
+	clock   clock.Clock
 }
 
 // RoundTrip runs the request under a context the body timer can cancel.
@@ -58,7 +47,8 @@ func (t *idleTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	b := &idleBody{rc: resp.Body, timeout: t.timeout, cancel: cancel}
-	b.timer = t.newTimer(b.expire)
+	b.timer = t.clock.AfterFunc(time.Hour, b.expire)
+	b.timer.Stop() // armed by each Read
 	resp.Body = b
 	return resp, nil
 }
@@ -67,7 +57,7 @@ func (t *idleTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 type idleBody struct {
 	rc      io.ReadCloser
 	timeout time.Duration
-	timer   idleTimer
+	timer   *clock.Timer
 	cancel  context.CancelCauseFunc
 	fired   atomic.Bool
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 const (
@@ -28,7 +30,7 @@ const (
 type Cache struct {
 	url    string
 	client *http.Client
-	now    func() time.Time
+	clock  clock.Clock
 
 	mu        sync.Mutex
 	keys      map[string]*rsa.PublicKey // last good set; nil before the first success
@@ -43,16 +45,18 @@ type flight struct {
 	err  error
 }
 
-// NewCache returns a Cache for the JWKS at jwksURL, fetched with client (nil:
-// http.DefaultClient), with now as its clock (nil: time.Now).
-func NewCache(jwksURL string, client *http.Client, now func() time.Time) *Cache {
-	if client == nil {
-		client = http.DefaultClient
+// CacheOptions configure a Cache. The zero value is ready to use.
+type CacheOptions struct {
+	Client *http.Client // fetches the key set; nil: http.DefaultClient
+	Clock  clock.Clock  // ages the key set; zero: the system clock
+}
+
+// NewCache returns a Cache for the JWKS at jwksURL.
+func NewCache(jwksURL string, o CacheOptions) *Cache {
+	if o.Client == nil {
+		o.Client = http.DefaultClient
 	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Cache{url: jwksURL, client: client, now: now}
+	return &Cache{url: jwksURL, client: o.Client, clock: o.Clock}
 }
 
 // Key returns the key for kid, fetching the key set when it is missing, expired,
@@ -98,7 +102,7 @@ func (c *Cache) cached(kid string) (key *rsa.PublicKey, ok, done bool) {
 	if c.keys == nil {
 		return nil, false, false
 	}
-	now := c.now()
+	now := c.clock.Now()
 	key, ok = c.keys[kid]
 	if ok && now.Sub(c.fetched) < CacheTTL {
 		return key, true, true
@@ -116,7 +120,7 @@ func (c *Cache) start(ctx context.Context) *flight {
 	c.flight = f
 	prev := c.attempted
 	if c.keys != nil {
-		c.attempted = c.now() // the first fetch does not count against the re-fetch limit
+		c.attempted = c.clock.Now() // the first fetch does not count against the re-fetch limit
 	}
 	go func() {
 		keys, err := c.fetch(ctx)
@@ -124,7 +128,7 @@ func (c *Cache) start(ctx context.Context) *flight {
 		defer c.mu.Unlock()
 		if err == nil {
 			c.keys = keys
-			c.fetched = c.now()
+			c.fetched = c.clock.Now()
 		} else if ctx.Err() != nil {
 			c.attempted = prev // the caller gave up; that was no real attempt
 		}

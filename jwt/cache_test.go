@@ -13,20 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // jwksServer serves a changeable JWKS over loopback HTTP and counts fetches.
 type jwksServer struct {
@@ -83,9 +72,9 @@ func (s *jwksServer) set(f func(s *jwksServer)) {
 	f(s)
 }
 
-func newTestCache(t *testing.T, srv *jwksServer) (*Cache, *fakeClock) {
-	clk := &fakeClock{t: testNow}
-	return NewCache(srv.URL+"/.well-known/jwks.json", srv.Client(), clk.Now), clk
+func newTestCache(t *testing.T, srv *jwksServer) (*Cache, *clock.Fake) {
+	clk := clock.NewFake(testNow)
+	return NewCache(srv.URL+"/.well-known/jwks.json", CacheOptions{Client: srv.Client(), Clock: clk.Clock()}), clk
 }
 
 func wantKey(t *testing.T, c *Cache, kid string, want *rsa.PublicKey) {
@@ -112,12 +101,12 @@ func TestCacheTTL(t *testing.T) {
 	c, clk := newTestCache(t, srv)
 	wantKey(t, c, "k1", &k.main.PublicKey)
 	wantFetches(t, srv, 1)
-	clk.Add(CacheTTL - time.Second)
+	clk.Advance(CacheTTL - time.Second)
 	wantKey(t, c, "k1", &k.main.PublicKey)
 	wantFetches(t, srv, 1)
 	// The set expires: the next lookup fetches again and picks up the new content.
 	srv.set(func(s *jwksServer) { s.keys = map[string]*rsa.PublicKey{"k1": &k.other.PublicKey} })
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	wantKey(t, c, "k1", &k.other.PublicKey)
 	wantFetches(t, srv, 2)
 	wantKey(t, c, "k1", &k.other.PublicKey)
@@ -137,7 +126,7 @@ func TestCacheUnknownKidRefetchRateLimited(t *testing.T) {
 	}
 	wantFetches(t, srv, 2)
 	// Within the minute: no further fetch, for any unknown kid.
-	clk.Add(59 * time.Second)
+	clk.Advance(59 * time.Second)
 	for _, kid := range []string{"k2", "k3", "k2"} {
 		if _, err := c.Key(context.Background(), kid); !errors.Is(err, ErrUnknownKey) {
 			t.Fatalf("Key(%s) = %v, want ErrUnknownKey", kid, err)
@@ -149,7 +138,7 @@ func TestCacheUnknownKidRefetchRateLimited(t *testing.T) {
 	wantFetches(t, srv, 2)
 	// The key is rotated in; after the minute the unknown kid triggers a fetch that finds it.
 	srv.set(func(s *jwksServer) { s.keys["k2"] = &k.other.PublicKey })
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	wantKey(t, c, "k2", &k.other.PublicKey)
 	wantFetches(t, srv, 3)
 	wantKey(t, c, "k2", &k.other.PublicKey)
@@ -169,7 +158,7 @@ func TestCacheServesStaleOnFailure(t *testing.T) {
 	} {
 		srv.set(fail)
 		before := srv.fetches.Load()
-		clk.Add(CacheTTL + time.Hour)
+		clk.Advance(CacheTTL + time.Hour)
 		wantKey(t, c, "k1", &k.main.PublicKey) // expired, refetch fails, last good set served
 		wantFetches(t, srv, before+1)
 		wantKey(t, c, "k1", &k.main.PublicKey) // rate-limited: no new attempt
@@ -179,7 +168,7 @@ func TestCacheServesStaleOnFailure(t *testing.T) {
 			t.Fatalf("Key(k9) = %v, want ErrUnknownKey", err)
 		}
 		wantFetches(t, srv, before+1)
-		clk.Add(RefetchInterval)
+		clk.Advance(RefetchInterval)
 		_, err = c.Key(context.Background(), "k9")
 		if !errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), "refreshing the key set failed") {
 			t.Fatalf("Key(k9) after failed refetch = %v", err)
@@ -188,7 +177,7 @@ func TestCacheServesStaleOnFailure(t *testing.T) {
 	}
 	// Recovery: the next allowed fetch replaces the set.
 	srv.set(func(s *jwksServer) { s.body = ""; s.keys = map[string]*rsa.PublicKey{"k2": &k.other.PublicKey} })
-	clk.Add(RefetchInterval)
+	clk.Advance(RefetchInterval)
 	wantKey(t, c, "k2", &k.other.PublicKey)
 	if _, err := c.Key(context.Background(), "k1"); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("Key(k1) after rotation = %v, want ErrUnknownKey", err)

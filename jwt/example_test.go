@@ -34,7 +34,7 @@ func Example() {
 		panic(err)
 	}
 	// The client verifies them against the cached JWKS.
-	keys := jwt.NewCache(srv.URL, srv.Client(), func() time.Time { return now })
+	keys := jwt.NewCache(srv.URL, jwt.CacheOptions{Client: srv.Client()})
 	opts := jwt.VerifyOptions{
 		Issuer: "http://127.0.0.1:8780/", Audience: "http://127.0.0.1:8780/api",
 		Now: now, LoopbackSameHost: true,

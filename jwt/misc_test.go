@@ -15,8 +15,8 @@ func TestAudienceContains(t *testing.T) {
 }
 
 func TestNewCacheDefaults(t *testing.T) {
-	c := NewCache("http://127.0.0.1:1/jwks", nil, nil)
-	if c.client == nil || c.now == nil {
+	c := NewCache("http://127.0.0.1:1/jwks", CacheOptions{})
+	if c.client == nil {
 		t.Fatal("defaults not set")
 	}
 }

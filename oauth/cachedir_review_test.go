@@ -14,7 +14,7 @@ import (
 // needs the cache, before any login flow, and never writes to the current
 // directory.
 func TestNoCacheDir(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	t.Chdir(t.TempDir())
 	c := f.config("")
 	m := NewManager(c)

@@ -12,7 +12,7 @@ import (
 // one login together, not one each (several device codes or browser tabs).
 func TestConcurrentTokenCallsLogInOnce(t *testing.T) {
 	const n = 4
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	var arrived sync.WaitGroup
 	arrived.Add(n)

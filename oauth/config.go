@@ -1,12 +1,13 @@
 package oauth
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // Config describes the authorization server, the client and the
@@ -44,10 +45,9 @@ type Config struct {
 	HasBrowser func() bool
 	// OpenBrowser opens url; nil means DefaultOpenBrowser(os.LookupEnv).
 	OpenBrowser func(url string) error
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// Sleep waits d or until ctx ends; nil means a real timer.
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock tells the time and waits (backoff, polling, the cache lock);
+	// zero means the system clock.
+	Clock clock.Clock
 	// LoginTimeout bounds the wait for the browser callback; 0 means 5m.
 	LoginTimeout time.Duration
 	// LoginHint is the command that logs in, named in LoginRequiredError.
@@ -105,22 +105,5 @@ func (c *Config) fill() {
 	if c.OpenBrowser == nil {
 		open := DefaultOpenBrowser(os.LookupEnv)
 		c.OpenBrowser = open
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Sleep == nil {
-		c.Sleep = realSleep
-	}
-}
-
-func realSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

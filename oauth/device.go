@@ -69,7 +69,7 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		if !retryable(err) || attempt == deviceCodeRetries || ctx.Err() != nil {
 			return nil, &LoginError{Flow: "device", Err: err}
 		}
-		if err := c.Sleep(ctx, wait); err != nil {
+		if err := c.Clock.Sleep(ctx, wait); err != nil {
 			return nil, &LoginError{Flow: "device", Err: err}
 		}
 		wait *= 2
@@ -96,15 +96,15 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	if lifetime == 0 {
 		lifetime = 15 * time.Minute
 	}
-	start := c.Now()
+	start := c.Clock.Now()
 	var waited time.Duration
 	poll := url.Values{"grant_type": {deviceGrantType}, "device_code": {dc.DeviceCode}, "client_id": {c.ClientIDDevice}}
 	netFailures := 0
 	for {
-		if waited >= lifetime || c.Now().Sub(start) >= lifetime {
+		if waited >= lifetime || c.Clock.Now().Sub(start) >= lifetime {
 			return nil, &LoginError{Flow: "device", Err: errors.New("the device code expired before it was approved; run login again")}
 		}
-		if err := c.Sleep(ctx, interval); err != nil {
+		if err := c.Clock.Sleep(ctx, interval); err != nil {
 			return nil, &LoginError{Flow: "device", Err: err}
 		}
 		waited += interval

@@ -37,13 +37,11 @@ func TestDeviceFlow(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
-			f := newFakeAS(t, clk.Now)
+			f := newFakeAS(t, clk)
 			f.deviceAnswers = tc.answers
 			f.deviceBody = tc.body
-			var sl sleeps
 			stderr := newSyncBuffer()
 			c := f.config(t.TempDir())
-			c.Sleep = sl.Sleep
 			c.Stderr = stderr
 			m := NewManager(c)
 			tok, fresh, err := m.Login(context.Background(), LoginOptions{Device: true})
@@ -63,7 +61,7 @@ func TestDeviceFlow(t *testing.T) {
 			if !fresh || tok.AccessToken == "" || tok.RefreshToken == "" {
 				t.Fatalf("Login = %+v, %v", tok, fresh)
 			}
-			if got := sl.all(); !slices.Equal(got, tc.wantSleeps) {
+			if got := clk.Slept(); !slices.Equal(got, tc.wantSleeps) {
 				t.Errorf("sleeps = %v, want %v", got, tc.wantSleeps)
 			}
 			out := stderr.String()
@@ -90,7 +88,7 @@ func TestDeviceFlow(t *testing.T) {
 }
 
 func TestDeviceWithoutClientID(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	c.ClientIDDevice = ""
 	_, _, err := NewManager(c).Login(context.Background(), LoginOptions{Device: true})
@@ -103,7 +101,7 @@ func TestDeviceWithoutClientID(t *testing.T) {
 }
 
 func TestCacheDirMode(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	dir := t.TempDir() + "/a/b"
 	c := f.config(dir)
 	if _, _, err := NewManager(c).Login(context.Background(), LoginOptions{Device: true}); err != nil {

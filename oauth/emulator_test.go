@@ -13,30 +13,12 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/oauth"
 )
 
-// fakeClock is shared by the emulator and the manager: sleeping advances it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
 // emulatorConfig is the local environment's configuration for emu.
-func emulatorConfig(t *testing.T, emu *emulator.Emulator, clk *fakeClock, stderr io.Writer) oauth.Config {
+func emulatorConfig(t *testing.T, emu *emulator.Emulator, clk *clock.Fake, stderr io.Writer) oauth.Config {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,7 +33,7 @@ func emulatorConfig(t *testing.T, emu *emulator.Emulator, clk *fakeClock, stderr
 		ClientIDInteractive: emulator.ClientIDInteractive, ClientIDDevice: emulator.ClientIDDevice,
 		RedirectURI: "http://localhost:" + strconv.Itoa(port) + "/", Scope: []string{"offline_access"},
 		CacheDir: t.TempDir(), LoopbackSameHost: true, Stderr: stderr,
-		Now: clk.Now, Sleep: clk.Sleep,
+		Clock:       clk.Clock(),
 		HasBrowser:  func() bool { return false },
 		OpenBrowser: func(string) error { t.Error("a browser was opened"); return nil },
 	}
@@ -78,8 +60,8 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 }
 
 func TestAgainstEmulator(t *testing.T) {
-	clk := &fakeClock{t: time.Now()}
-	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now})
+	clk := clock.NewAutoFake(time.Now()) // shared by the emulator and the managers
+	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock()})
 	ctx := context.Background()
 
 	t.Run("device login, refresh with rotation, revocation", func(t *testing.T) {
@@ -99,7 +81,7 @@ func TestAgainstEmulator(t *testing.T) {
 		if err != nil || t2.AccessToken != tok.AccessToken {
 			t.Fatalf("second manager: %v", err)
 		}
-		clk.Sleep(ctx, time.Second) // tokens of the same second are identical
+		clk.Advance(time.Second)    // tokens of the same second are identical
 		access, err := m.Token(ctx) // this one was told the token was refused
 		if err != nil || access == tok.AccessToken || emu.Count("grant:refresh_token") != before+1 {
 			t.Fatalf("refresh after Invalidate: %v", err)

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/jwt"
 )
 
@@ -27,9 +27,9 @@ var testKey = func() *rsa.PrivateKey {
 
 // fakeAS is a small authorization server for the package's own tests.
 type fakeAS struct {
-	t   *testing.T
-	srv *httptest.Server
-	now func() time.Time
+	t     *testing.T
+	srv   *httptest.Server
+	clock *clock.Fake
 
 	mu          sync.Mutex
 	counts      map[string]int
@@ -46,8 +46,8 @@ type fakeAS struct {
 	seq           int
 }
 
-func newFakeAS(t *testing.T, now func() time.Time) *fakeAS {
-	f := &fakeAS{t: t, now: now, counts: map[string]int{}, codes: map[string]string{}, refresh: map[string]bool{},
+func newFakeAS(t *testing.T, clk *clock.Fake) *fakeAS {
+	f := &fakeAS{t: t, clock: clk, counts: map[string]int{}, codes: map[string]string{}, refresh: map[string]bool{},
 		lifetime: time.Hour, lastForm: map[string]url.Values{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
@@ -80,8 +80,7 @@ func (f *fakeAS) config(dir string) Config {
 		AuthorizeURL: u + "/authorize", TokenURL: u + "/oauth/token", DeviceURL: u + "/oauth/device/code",
 		JWKSURL: u + "/.well-known/jwks.json", Issuer: u + "/", Audience: u + "/api",
 		ClientIDInteractive: "cli", ClientIDDevice: "dev", RedirectURI: "http://127.0.0.1:0/",
-		Scope: []string{"offline_access"}, CacheDir: dir, Now: f.now,
-		Sleep:      func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		Scope: []string{"offline_access"}, CacheDir: dir, Clock: f.clock.Clock(),
 		HasBrowser: func() bool { return false },
 		OpenBrowser: func(string) error {
 			f.t.Error("a browser was opened")
@@ -92,7 +91,7 @@ func (f *fakeAS) config(dir string) Config {
 
 func (f *fakeAS) issue(w http.ResponseWriter, client string) {
 	f.seq++
-	now := f.now()
+	now := f.clock.Now()
 	access, err := jwt.Sign(testKey, "k1", map[string]any{
 		"iss": f.srv.URL + "/", "aud": []string{f.srv.URL + "/api"}, "sub": "user-1",
 		"iat": now.Unix(), "exp": now.Add(f.lifetime).Unix(), "scope": "offline_access", "azp": client,
@@ -175,7 +174,7 @@ func (f *fakeAS) token(w http.ResponseWriter, r *http.Request) {
 		}
 		if f.noRotate {
 			f.seq++
-			now := f.now()
+			now := f.clock.Now()
 			access, _ := jwt.Sign(testKey, "k1", map[string]any{"iss": f.srv.URL + "/", "aud": f.srv.URL + "/api", "sub": "user-1",
 				"iat": now.Unix(), "exp": now.Add(f.lifetime).Unix(), "seq": f.seq})
 			writeJSON(w, 200, map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": 3600})

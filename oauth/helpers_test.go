@@ -7,53 +7,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// sleeps records the durations a flow asked to sleep, without sleeping.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-	// hook runs on each sleep (e.g. to free a port); nil means nothing.
-	hook func(n int)
-}
-
-func (s *sleeps) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	n := len(s.d)
-	hook := s.hook
-	s.mu.Unlock()
-	if hook != nil {
-		hook(n)
-	}
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
+// newClock returns the tests' clock: a fake on which sleeping returns at
+// once, advancing it (the durations are recorded: see Slept).
+func newClock() *clock.Fake { return clock.NewAutoFake(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)) }
 
 // syncBuffer is a goroutine-safe stderr that can wait for text to appear.
 type syncBuffer struct {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 const (
@@ -26,10 +28,10 @@ type fileLock struct {
 // acquireLock takes the lock at path, waiting at most lockWait (counted in
 // the injected sleeps) and breaking a lock older than lockStale or held by a
 // process that no longer exists.
-func acquireLock(ctx context.Context, path string, now func() time.Time, sleep func(context.Context, time.Duration) error) (*fileLock, error) {
+func acquireLock(ctx context.Context, path string, clk clock.Clock) (*fileLock, error) {
 	var waited time.Duration
 	for {
-		content := fmt.Sprintf("%d %d\n", os.Getpid(), now().UnixNano())
+		content := fmt.Sprintf("%d %d\n", os.Getpid(), clk.Now().UnixNano())
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			_, werr := f.WriteString(content)
@@ -43,14 +45,14 @@ func acquireLock(ctx context.Context, path string, now func() time.Time, sleep f
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("create lock file %s: %w", path, err)
 		}
-		if breakStale(path, now()) {
+		if breakStale(path, clk.Now()) {
 			continue
 		}
 		if waited >= lockWait {
 			pid, _ := lockOwner(path)
 			return nil, fmt.Errorf("token cache is locked by process %d (lock file %s); try again or remove the file if that process is gone", pid, path)
 		}
-		if err := sleep(ctx, lockPoll); err != nil {
+		if err := clk.Sleep(ctx, lockPoll); err != nil {
 			return nil, fmt.Errorf("wait for token cache lock: %w", err)
 		}
 		waited += lockPoll

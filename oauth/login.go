@@ -41,7 +41,7 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) (*Token, bool, erro
 	if err := ensureDir(m.c.CacheDir); err != nil {
 		return nil, false, err
 	}
-	lock, err := acquireLock(ctx, m.path+".lock", m.c.Now, m.c.Sleep)
+	lock, err := acquireLock(ctx, m.path+".lock", m.c.Clock)
 	if err != nil {
 		return nil, false, err
 	}

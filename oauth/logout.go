@@ -62,7 +62,7 @@ func (m *Manager) removeLocked(ctx context.Context, path string) (data []byte, r
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
-	lock, err := acquireLock(ctx, path+".lock", m.c.Now, m.c.Sleep)
+	lock, err := acquireLock(ctx, path+".lock", m.c.Clock)
 	if err != nil {
 		return nil, false, err
 	}

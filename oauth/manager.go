@@ -35,7 +35,7 @@ func NewManager(c Config) *Manager {
 	c.fill()
 	return &Manager{
 		c:       c,
-		keys:    jwt.NewCache(c.JWKSURL, retryingGETs(c.HTTPClient, c.Backoff, c.Sleep), c.Now),
+		keys:    jwt.NewCache(c.JWKSURL, jwt.CacheOptions{Client: retryingGETs(c.HTTPClient, c.Backoff, c.Clock), Clock: c.Clock}),
 		path:    filepath.Join(c.CacheDir, cacheKey(&c)+".json"),
 		invalid: map[[32]byte]bool{},
 	}
@@ -95,7 +95,7 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	if err := ensureDir(m.c.CacheDir); err != nil {
 		return nil, err
 	}
-	lock, err := acquireLock(ctx, m.path+".lock", m.c.Now, m.c.Sleep)
+	lock, err := acquireLock(ctx, m.path+".lock", m.c.Clock)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (m *Manager) usable(e *cacheEntry) bool {
 	if e.AccessToken == "" || m.invalid[sha256.Sum256([]byte(e.AccessToken))] {
 		return false
 	}
-	return e.ExpiresAt.Sub(m.c.Now()) > refreshMargin
+	return e.ExpiresAt.Sub(m.c.Clock.Now()) > refreshMargin
 }
 
 // unexpired reports whether e, which this Manager just obtained, is still
@@ -186,7 +186,7 @@ func (m *Manager) unexpired(e *cacheEntry) bool {
 	if e.ExpiresAt.Sub(e.UpdatedAt) > refreshMargin {
 		return false // a normal lifetime: the 5 minute rule applies
 	}
-	return e.ExpiresAt.Sub(m.c.Now()) > 30*time.Second
+	return e.ExpiresAt.Sub(m.c.Clock.Now()) > 30*time.Second
 }
 
 // Invalidate marks token as refused, so the next Token() refreshes.
@@ -205,7 +205,7 @@ func (m *Manager) Verify(ctx context.Context, access string) (*jwt.Token, error)
 	t, err := jwt.Verify(ctx, access, m.keys, jwt.VerifyOptions{
 		Audience:         m.c.Audience,
 		Issuer:           m.c.Issuer,
-		Now:              m.c.Now(),
+		Now:              m.c.Clock.Now(),
 		LoopbackSameHost: m.c.LoopbackSameHost,
 	})
 	if err != nil {
@@ -233,7 +233,7 @@ func (m *Manager) entryFrom(ctx context.Context, r *tokenResponse, clientID, old
 	if err != nil {
 		return nil, err
 	}
-	now := m.c.Now()
+	now := m.c.Clock.Now()
 	e := m.newEntry()
 	e.ClientID = clientID
 	e.AccessToken = r.AccessToken

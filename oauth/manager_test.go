@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // loggedIn returns a manager whose cache holds a device-flow login.
@@ -26,7 +28,7 @@ func loggedIn(t *testing.T, f *fakeAS, c Config) (*Manager, *Token) {
 }
 
 func TestTokenWithoutLoginNeverContactsServer(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	c.LoginHint = "aignostics platform login"
 	_, err := NewManager(c).Token(context.Background())
@@ -44,7 +46,7 @@ func TestTokenWithoutLoginNeverContactsServer(t *testing.T) {
 
 func TestTokenCachedRefreshedAndRotated(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
 	m, first := loggedIn(t, f, c)
 
@@ -94,7 +96,7 @@ func TestTokenCachedRefreshedAndRotated(t *testing.T) {
 
 func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
 	m, first := loggedIn(t, f, c)
 	f.noRotate = true
@@ -109,7 +111,7 @@ func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
 }
 
 func TestInvalidateForcesRefresh(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	m, first := loggedIn(t, f, f.config(t.TempDir()))
 	m.Invalidate(first.AccessToken)
 	got, err := m.Token(context.Background())
@@ -126,7 +128,7 @@ func TestInvalidateForcesRefresh(t *testing.T) {
 
 func TestRefusedRefreshIsLoginRequired(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
 	m, first := loggedIn(t, f, c)
 	f.refreshStatus = 400
@@ -151,10 +153,8 @@ func TestRefusedRefreshIsLoginRequired(t *testing.T) {
 
 func TestRefreshServerErrorRetriedThenReported(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
-	var sl sleeps
-	c.Sleep = sl.Sleep
 	c.Backoff = time.Second
 	_, first := loggedIn(t, f, c)
 	f.refreshStatus = 503
@@ -168,13 +168,13 @@ func TestRefreshServerErrorRetriedThenReported(t *testing.T) {
 		t.Errorf("refresh attempts = %d, want 4", n)
 	}
 	want := fmt.Sprint([]time.Duration{time.Second, 2 * time.Second, 4 * time.Second})
-	if got := fmt.Sprint(sl.all()); !strings.HasSuffix(got, strings.Trim(want, "[]")+"]") {
+	if got := fmt.Sprint(clk.Slept()); !strings.HasSuffix(got, strings.Trim(want, "[]")+"]") {
 		t.Errorf("sleeps = %s, want them to end with %s", got, want)
 	}
 }
 
 func TestInteractiveTokenStartsLogin(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	c.Interactive = func() bool { return true }
 	stderr := newSyncBuffer()
@@ -192,7 +192,7 @@ func TestInteractiveTokenStartsLogin(t *testing.T) {
 }
 
 func TestLoginKeepsValidToken(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	_, first := loggedIn(t, f, c)
 	tok, fresh, err := NewManager(c).Login(context.Background(), LoginOptions{})
@@ -207,7 +207,7 @@ func TestLoginKeepsValidToken(t *testing.T) {
 
 func TestSeed(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	dir := t.TempDir()
 	// Obtain two live refresh tokens to use as seeds.
 	f.mu.Lock()
@@ -249,7 +249,7 @@ func TestSeed(t *testing.T) {
 func TestCorruptCacheIsReplaced(t *testing.T) {
 	for _, content := range []string{"", "{", "null", "[]", `{"access_token": 5}`, "\x00\x01garbage"} {
 		t.Run(fmt.Sprintf("%q", content), func(t *testing.T) {
-			f := newFakeAS(t, newClock().Now)
+			f := newFakeAS(t, newClock())
 			c := f.config(t.TempDir())
 			m := NewManager(c)
 			os.MkdirAll(c.CacheDir, 0o700)
@@ -270,10 +270,8 @@ func TestCorruptCacheIsReplaced(t *testing.T) {
 
 func TestLockBreaksStaleAndWaitsForLive(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
-	var sl sleeps
-	c.Sleep = sl.Sleep
 	m, _ := loggedIn(t, f, c)
 	lockPath := m.CacheFile() + ".lock"
 
@@ -292,13 +290,13 @@ func TestLockBreaksStaleAndWaitsForLive(t *testing.T) {
 	}
 	// A fresh lock of a live process is waited for 30 s, then reported.
 	os.WriteFile(lockPath, []byte(fmt.Sprintf("%d %d\n", os.Getpid(), clk.Now().UnixNano())), 0o600)
-	before := len(sl.all())
+	before := len(clk.Slept())
 	_, err := NewManager(c).Current(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "locked by process") {
 		t.Fatalf("live lock: err = %v", err)
 	}
 	var total time.Duration
-	for _, d := range sl.all()[before:] {
+	for _, d := range clk.Slept()[before:] {
 		total += d
 	}
 	if total != lockWait {
@@ -311,21 +309,29 @@ func TestLockBreaksStaleAndWaitsForLive(t *testing.T) {
 // only the cache directory) with an expired token: one refresh grant.
 func TestConcurrentManagersRefreshOnce(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
 	m, first := loggedIn(t, f, c)
 	clk.Advance(time.Hour)
 	lockPath := m.CacheFile() + ".lock"
-	// Waiting for the lock means waiting for its file to go: no timers.
-	c.Sleep = func(ctx context.Context, d time.Duration) error {
-		for ctx.Err() == nil {
-			if _, err := os.Stat(lockPath); err != nil {
-				return nil
+	// Waiting for the lock means waiting for its file to go: the clock
+	// moves on only once the holder released it, so no wait counts as
+	// long and no lock looks stale.
+	manual := clock.NewFake(clk.Now())
+	c.Clock = manual.Clock()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		for manual.BlockUntilContext(ctx, 1) == nil {
+			for ctx.Err() == nil {
+				if _, err := os.Stat(lockPath); err != nil {
+					break
+				}
+				runtime.Gosched()
 			}
-			runtime.Gosched()
+			manual.Advance(lockPoll)
 		}
-		return ctx.Err()
-	}
+	}()
 	var wg sync.WaitGroup
 	results := make([]string, 16)
 	errs := make([]error, 16)
@@ -356,7 +362,7 @@ func TestConcurrentManagersRefreshOnce(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	m, first := loggedIn(t, f, c)
 	other := c
@@ -394,7 +400,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestLogoutIgnoresRevocationFailure(t *testing.T) {
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	m, _ := loggedIn(t, f, c)
 	f.srv.Close()
@@ -405,7 +411,7 @@ func TestLogoutIgnoresRevocationFailure(t *testing.T) {
 
 func TestShortLifetimeRefreshedOncePerManager(t *testing.T) {
 	clk := newClock()
-	f := newFakeAS(t, clk.Now)
+	f := newFakeAS(t, clk)
 	f.lifetime = 4 * time.Minute
 	c := f.config(t.TempDir())
 	m, _ := loggedIn(t, f, c)

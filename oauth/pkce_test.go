@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 func freePort(t *testing.T) string {
@@ -47,7 +49,7 @@ type pkceRun struct {
 
 func startPKCE(t *testing.T, mutate func(*Config), o LoginOptions) *pkceRun {
 	t.Helper()
-	f := newFakeAS(t, newClock().Now)
+	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	c.RedirectURI = "http://127.0.0.1:" + freePort(t) + "/callback"
 	c.Organization = "org-9"
@@ -223,30 +225,35 @@ func TestPKCEBusyPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	var sl sleeps
-	f := newFakeAS(t, newClock().Now)
+	clk := newClock()
+	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
 	c.RedirectURI = "http://127.0.0.1:" + port + "/"
-	c.Sleep = sl.Sleep
 	c.Backoff = 2 * time.Second
 	_, _, err = NewManager(c).Login(context.Background(), LoginOptions{NoBrowser: true})
 	if err == nil || !strings.Contains(err.Error(), "still in use after 10 retries") {
 		t.Fatalf("err = %v", err)
 	}
-	got := sl.all()
+	got := clk.Slept()
 	if len(got) != 10 || got[0] != 2*time.Second {
 		t.Errorf("sleeps = %v, want 10 of 2s", got)
 	}
 
 	// Freed during the retries: the login goes on.
-	sl = sleeps{hook: func(n int) {
-		if n == 3 {
-			busy.Close()
+	manual := clock.NewFake(clk.Now())
+	go func() {
+		for n := 1; n <= 3; n++ {
+			manual.BlockUntil(1) // waiting for the port
+			if n == 3 {
+				busy.Close()
+			}
+			manual.Advance(c.Backoff)
 		}
-	}}
+	}()
 	r := startPKCE(t, func(c2 *Config) {
 		c2.RedirectURI = c.RedirectURI
-		c2.Sleep = sl.Sleep
+		c2.Backoff = c.Backoff
+		c2.Clock = manual.Clock()
 	}, LoginOptions{NoBrowser: true})
 	// The new fake server differs: find its URL from stderr.
 	browse(t, r.authURL(t))
@@ -254,7 +261,7 @@ func TestPKCEBusyPort(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if n := len(sl.all()); n != 3 {
+	if n := len(manual.Slept()); n != 3 {
 		t.Errorf("sleeps = %d, want 3", n)
 	}
 }

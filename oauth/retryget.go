@@ -1,10 +1,11 @@
 package oauth
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // getRetries is how many times a failed GET (the JWKS) is tried again.
@@ -14,13 +15,13 @@ const getRetries = 3
 // backoff after a network error, a 5xx or a 429: the JWKS is needed to
 // verify a new token, and one lost answer must not fail a login. Other
 // methods pass through untouched (token requests have their own rules).
-func retryingGETs(hc *http.Client, backoff time.Duration, sleep func(context.Context, time.Duration) error) *http.Client {
+func retryingGETs(hc *http.Client, backoff time.Duration, clk clock.Clock) *http.Client {
 	base := hc.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	c := *hc
-	c.Transport = &getRetrier{base: base, backoff: backoff, sleep: sleep}
+	c.Transport = &getRetrier{base: base, backoff: backoff, clock: clk}
 	return &c
 }
 
@@ -28,7 +29,7 @@ func retryingGETs(hc *http.Client, backoff time.Duration, sleep func(context.Con
 type getRetrier struct {
 	base    http.RoundTripper
 	backoff time.Duration
-	sleep   func(context.Context, time.Duration) error
+	clock   clock.Clock
 }
 
 // RoundTrip sends req, again after a transient failure when it is a GET.
@@ -47,7 +48,7 @@ func (g *getRetrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
 		}
-		if err := g.sleep(req.Context(), wait); err != nil {
+		if err := g.clock.Sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
 		wait *= 2

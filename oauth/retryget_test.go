@@ -28,7 +28,7 @@ func TestDeviceLoginSurvivesTransientFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
-			f := newFakeAS(t, clk.Now)
+			f := newFakeAS(t, clk)
 			inner := f.srv.Config.Handler
 			var mu sync.Mutex
 			deviceFails, jwksFails := tc.deviceFails, tc.jwksFail
@@ -57,10 +57,9 @@ func TestDeviceLoginSurvivesTransientFailures(t *testing.T) {
 				inner.ServeHTTP(w, r)
 			}))
 			t.Cleanup(flaky.Close)
-			var sl sleeps
 			c := f.config(t.TempDir())
 			c.DeviceURL, c.TokenURL, c.JWKSURL = flaky.URL+"/oauth/device/code", flaky.URL+"/oauth/token", flaky.URL+"/.well-known/jwks.json"
-			c.Sleep, c.Stderr = sl.Sleep, newSyncBuffer()
+			c.Stderr = newSyncBuffer()
 			_, _, err := NewManager(c).Login(context.Background(), LoginOptions{Device: true})
 			if tc.wantErr {
 				if err == nil {
@@ -71,7 +70,7 @@ func TestDeviceLoginSurvivesTransientFailures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Login: %v", err)
 			}
-			if got := sl.all(); !slices.Equal(got, tc.wantSleeps) {
+			if got := clk.Slept(); !slices.Equal(got, tc.wantSleeps) {
 				t.Errorf("sleeps = %v, want %v", got, tc.wantSleeps)
 			}
 		})

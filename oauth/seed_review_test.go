@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/oauth"
 )
 
@@ -14,8 +15,8 @@ import (
 // login (a refresh token the authorization server binds to the device
 // client) is accepted, and later refreshes keep using that client.
 func TestSeedFromDeviceLogin(t *testing.T) {
-	clk := &fakeClock{t: time.Now()}
-	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now})
+	clk := clock.NewAutoFake(time.Now())
+	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock()})
 	ctx := context.Background()
 
 	first, _, err := oauth.NewManager(emulatorConfig(t, emu, clk, io.Discard)).Login(ctx, oauth.LoginOptions{Device: true})
@@ -29,7 +30,7 @@ func TestSeedFromDeviceLogin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("seeded with a device-flow refresh token: %v", err)
 	}
-	clk.Sleep(ctx, time.Second) // tokens of the same second are identical
+	clk.Advance(time.Second) // tokens of the same second are identical
 	m.Invalidate(access)
 	if _, err := m.Token(ctx); err != nil {
 		t.Fatalf("refresh of the seeded login: %v", err)

@@ -61,7 +61,7 @@ func (r *refreshFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		if err == nil || !retryable(err) || attempt == 3 {
 			break
 		}
-		if serr := r.m.c.Sleep(ctx, wait); serr != nil {
+		if serr := r.m.c.Clock.Sleep(ctx, wait); serr != nil {
 			return nil, fmt.Errorf("refresh access token: %w", serr)
 		}
 		wait = min(wait*2, 30e9)

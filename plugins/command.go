@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // Prefix starts the file name of every command plugin: aignostics-<name>.
@@ -104,10 +106,10 @@ func run(ctx context.Context, path string, args, env []string, stdin io.Reader, 
 	if err := cmd.Start(); err != nil {
 		return 1, fmt.Errorf("run plugin %s: %w", path, err)
 	}
-	done := make(chan struct{})
-	go stopWhenDone(ctx, cmd.Process, done, grace, kill)
+	done, exited := context.WithCancel(context.Background())
+	go stopWhenDone(ctx, done, cmd.Process, grace, kill)
 	err := cmd.Wait()
-	close(done)
+	exited()
 	var ee *exec.ExitError
 	switch {
 	case err == nil, errors.Is(err, exec.ErrWaitDelay):
@@ -122,12 +124,12 @@ func run(ctx context.Context, path string, args, env []string, stdin io.Reader, 
 	}
 }
 
-// stopWhenDone waits for ctx to end while the plugin runs (until done is
-// closed), then gives it grace to exit, sends SIGTERM, and kills it kill
+// stopWhenDone waits for ctx to end while the plugin runs (until done
+// ends), then gives it grace to exit, sends SIGTERM, and kills it kill
 // later.
-func stopWhenDone(ctx context.Context, p *os.Process, done <-chan struct{}, grace, kill time.Duration) {
+func stopWhenDone(ctx, done context.Context, p *os.Process, grace, kill time.Duration) {
 	select {
-	case <-done:
+	case <-done.Done():
 		return
 	case <-ctx.Done():
 	}
@@ -135,12 +137,8 @@ func stopWhenDone(ctx context.Context, p *os.Process, done <-chan struct{}, grac
 		after time.Duration
 		sig   os.Signal
 	}{{grace, syscall.SIGTERM}, {kill, os.Kill}} {
-		t := time.NewTimer(step.after)
-		select {
-		case <-done:
-			t.Stop()
-			return
-		case <-t.C:
+		if clock.Real().Sleep(done, step.after) != nil {
+			return // it exited
 		}
 		_ = p.Signal(step.sig) // fails only when it already exited
 	}

@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // writeScript writes an executable /bin/sh script named name into dir.
@@ -42,35 +42,17 @@ func runs(t *testing.T, countFile string) int {
 	return strings.Count(string(b), "\n")
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // countingProvider writes a counting script printing body's output and
 // returns a Provider for it, the count file and the clock it uses.
-func countingProvider(t *testing.T, body string) (*Provider, string, *fakeClock) {
+func countingProvider(t *testing.T, body string) (*Provider, string, *clock.Fake) {
 	t.Helper()
 	dir := t.TempDir()
 	script := writeScript(t, dir, "provider", countingPrelude+body)
 	count := filepath.Join(dir, "count")
-	clock := &fakeClock{t: testNow}
-	p, err := NewProvider(strconv.Quote(script), ProviderOptions{Env: []string{"COUNT_FILE=" + count}, Now: clock.Now})
+	clk := clock.NewFake(testNow)
+	p, err := NewProvider(strconv.Quote(script), ProviderOptions{Env: []string{"COUNT_FILE=" + count}, Clock: clk.Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, count, clock
+	return p, count, clk
 }

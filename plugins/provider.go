@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // DefaultProviderTimeout bounds one run of a token provider when
@@ -41,8 +43,8 @@ type ProviderOptions struct {
 	// Stderr receives the provider's stderr as it is written (it may prompt
 	// there); nil discards it. Its last line is kept for error messages.
 	Stderr io.Writer
-	// Now is the clock for expiry; nil means time.Now.
-	Now func() time.Time
+	// Clock dates the provider's tokens; zero means the system clock.
+	Clock clock.Clock
 }
 
 // Provider is an exec token provider: a command that prints an access token
@@ -75,9 +77,6 @@ func NewProvider(cmdline string, o ProviderOptions) (*Provider, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultProviderTimeout
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	return &Provider{argv: argv, o: o, waitDelay: defaultWaitDelay, sem: make(chan struct{}, 1)}, nil
 }
@@ -120,7 +119,7 @@ func (p *Provider) fresh() bool {
 	if p.cached.AccessToken == "" {
 		return false
 	}
-	return p.cached.ExpiresAt.IsZero() || p.o.Now().Before(p.cached.ExpiresAt.Add(-ExpirySkew))
+	return p.cached.ExpiresAt.IsZero() || p.o.Clock.Now().Before(p.cached.ExpiresAt.Add(-ExpirySkew))
 }
 
 // Invalidate drops token from the cache (the API answered 401 to it), so
@@ -164,7 +163,7 @@ func (p *Provider) run(ctx context.Context) (Token, error) {
 		perr.Err = fmt.Errorf("printed more than %d bytes on stdout", maxOutput)
 		return Token{}, perr
 	}
-	t, err := ParseOutput(stdout.b, p.o.Now())
+	t, err := ParseOutput(stdout.b, p.o.Clock.Now())
 	if err != nil {
 		perr.Err = err
 		return Token{}, perr

@@ -68,7 +68,7 @@ func (c *Client) OrgBucket(ctx context.Context) (*Bucket, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Bucket{Name: org.AignosticsBucketName, Endpoint: endpoint, Region: gcs.S3Region, now: c.o.Now,
+	return &Bucket{Name: org.AignosticsBucketName, Endpoint: endpoint, Region: gcs.S3Region, now: c.o.Clock.Now,
 		Key: gcs.HMACKey{AccessID: org.AignosticsBucketHMACAccessKeyID, Secret: org.AignosticsBucketHMACSecretAccessKey}}, nil
 }
 

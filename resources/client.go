@@ -6,9 +6,9 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/settings"
 )
 
@@ -24,11 +24,9 @@ type Options struct {
 	PageSize int
 	// RunsPageSize is the page size of run lists (default 100).
 	RunsPageSize int
-	// Now is the clock (default time.Now).
-	Now func() time.Time
-	// Sleep waits between retries of run details after a create (default: a
-	// real timer honouring ctx).
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock tells the time (run lookups after a create) and waits between
+	// polls and retries; zero means the system clock.
+	Clock clock.Clock
 	// Debugf receives debug lines (nil: off). Never given secrets.
 	Debugf func(format string, args ...any)
 	// StorageEndpoint is the storage origin of the organization bucket
@@ -102,12 +100,6 @@ func NewFromHTTP(apiRoot string, hc *httpx.Client, o Options) *Client {
 	if o.RunsPageSize <= 0 {
 		o.RunsPageSize = DefaultRunsPageSize
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Sleep == nil {
-		o.Sleep = sleep
-	}
 	root := strings.TrimRight(apiRoot, "/")
 	return &Client{root: root, base: root + "/api/v1", hc: hc, o: o}
 }
@@ -153,17 +145,6 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, out any) er
 func (c *Client) debugf(format string, args ...any) {
 	if c.o.Debugf != nil {
 		c.o.Debugf(format, args...)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

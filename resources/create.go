@@ -24,7 +24,7 @@ func (r *Runs) Create(ctx context.Context, req RunCreationRequest) (*Run, error)
 	err := r.c.hc.JSON(ctx, "POST", r.c.URL("/runs", nil), req, &out)
 	if err == nil {
 		run := r.c.Run(out.RunID)
-		run.created = r.c.o.Now()
+		run.created = r.c.o.Clock.Now()
 		return run, nil
 	}
 	if !errors.Is(err, httpx.ErrMaybeSent) || len(req.Items) == 0 {
@@ -39,7 +39,7 @@ func (r *Runs) Create(ctx context.Context, req RunCreationRequest) (*Run, error)
 		return nil, fmt.Errorf("create run of %s: %w (%w)", req.ApplicationID, ErrMaybeCreated, err)
 	}
 	run := r.c.Run(found)
-	run.created = r.c.o.Now()
+	run.created = r.c.o.Clock.Now()
 	run.Recovered = true
 	return run, nil
 }
@@ -47,7 +47,7 @@ func (r *Runs) Create(ctx context.Context, req RunCreationRequest) (*Run, error)
 // lookup finds the newest run submitted within LookupWindow for the same
 // application (and version, when given) holding the first item's external id.
 func (r *Runs) lookup(ctx context.Context, req RunCreationRequest) (string, error) {
-	since := r.c.o.Now().Add(-LookupWindow)
+	since := r.c.o.Clock.Now().Add(-LookupWindow)
 	o := RunListOptions{
 		ApplicationID: req.ApplicationID,
 		ExternalID:    req.Items[0].ExternalID,

@@ -59,7 +59,7 @@ func TestDetailsAfterCreateRetries404(t *testing.T) {
 			defer hs.Close()
 			clk := newClock()
 			start := clk.Now()
-			c := resources.NewFromHTTP(hs.URL, plainHTTP(t), resources.Options{Now: clk.Now, Sleep: clk.Sleep})
+			c := resources.NewFromHTTP(hs.URL, plainHTTP(t), resources.Options{Clock: clk.Clock()})
 			run, err := c.Runs().Create(context.Background(), resources.RunCreationRequest{ApplicationID: "a", Items: items("x", 1)})
 			if err != nil {
 				t.Fatal(err)
@@ -88,12 +88,13 @@ func TestDetailsAfterCreateRetries404(t *testing.T) {
 	srv := &laggingServer{lag: 1}
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	c := resources.NewFromHTTP(hs.URL, plainHTTP(t), resources.Options{Sleep: func(context.Context, time.Duration) error {
-		t.Fatal("slept for a run this client did not create")
-		return nil
-	}})
+	clk := newClock()
+	c := resources.NewFromHTTP(hs.URL, plainHTTP(t), resources.Options{Clock: clk.Clock()})
 	if _, err := c.Run("11111111-1111-4111-8111-111111111111").Details(context.Background()); !errors.Is(err, httpx.ErrNotFound) {
 		t.Fatalf("details: %v", err)
+	}
+	if s := clk.Slept(); len(s) != 0 {
+		t.Fatalf("slept %v for a run this client did not create", s)
 	}
 }
 
@@ -130,10 +131,10 @@ func TestCreateAmbiguousFailureLooksTheRunUp(t *testing.T) {
 	ctx := context.Background()
 	// An older run with the same first external id, outside the window.
 	old := e.submit(t, "dup", 1, nil)
-	e.clock.Add(resources.LookupWindow + time.Minute)
+	e.clock.Advance(resources.LookupWindow + time.Minute)
 
 	proxy := dropPosts(t, e.emu.URL(), true)
-	c := newClient(t, proxy.URL, e.emu, resources.Options{Now: e.clock.Now, Sleep: e.clock.Sleep})
+	c := newClient(t, proxy.URL, e.emu, resources.Options{Clock: e.clock.Clock()})
 	run, err := c.Runs().Submit(ctx, resources.RunCreationRequest{ApplicationID: "test-app", Items: items("dup", 1)})
 	if err != nil {
 		t.Fatalf("create with a lost answer: %v", err)
@@ -152,9 +153,9 @@ func TestCreateAmbiguousFailureLooksTheRunUp(t *testing.T) {
 func TestCreateAmbiguousFailureWithoutRun(t *testing.T) {
 	e := newEnv(t)
 	e.submit(t, "old", 1, nil)
-	e.clock.Add(resources.LookupWindow + time.Second)
+	e.clock.Advance(resources.LookupWindow + time.Second)
 	proxy := dropPosts(t, e.emu.URL(), false)
-	c := newClient(t, proxy.URL, e.emu, resources.Options{Now: e.clock.Now, Sleep: e.clock.Sleep})
+	c := newClient(t, proxy.URL, e.emu, resources.Options{Clock: e.clock.Clock()})
 	_, err := c.Runs().Submit(context.Background(), resources.RunCreationRequest{ApplicationID: "test-app", Items: items("old", 1)})
 	if !errors.Is(err, resources.ErrMaybeCreated) || !errors.Is(err, httpx.ErrMaybeSent) {
 		t.Fatalf("create with a lost request: %v, want ErrMaybeCreated and ErrMaybeSent", err)

@@ -51,8 +51,6 @@ type DownloadOptions struct {
 	// Attempts bounds how often one file is (re)requested after a broken
 	// transfer, resuming from what arrived (default 5).
 	Attempts int
-	// Sleep waits between polls and resume attempts (default: the client's).
-	Sleep func(ctx context.Context, d time.Duration) error
 	// Progress receives events; calls are serialised (never concurrent). The
 	// event's File is valid only during the call: copy what you keep.
 	Progress func(DownloadEvent)
@@ -155,9 +153,6 @@ func (o DownloadOptions) withDefaults(c *Client) DownloadOptions {
 	}
 	if o.Attempts <= 0 {
 		o.Attempts = defaultAttempts
-	}
-	if o.Sleep == nil {
-		o.Sleep = c.o.Sleep
 	}
 	return o
 }
@@ -279,7 +274,7 @@ func (d *downloader) loop(ctx context.Context) error {
 		if !d.o.Wait || terminated {
 			return nil
 		}
-		if err := d.o.Sleep(ctx, d.o.PollInterval); err != nil {
+		if err := d.run.c.o.Clock.Sleep(ctx, d.o.PollInterval); err != nil {
 			return nil // ctx cancelled: reported by the caller
 		}
 	}

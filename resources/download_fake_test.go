@@ -91,11 +91,11 @@ func fakePlatform(t *testing.T, f fakeFile) (*resources.Client, *atomic.Value, *
 		}
 	}))
 	t.Cleanup(api.Close)
-	hc, err := httpx.New(httpx.Options{AuthOrigin: api.URL, Token: dlToken("secret-token"), RetryBase: time.Millisecond, Sleep: noSleep})
+	hc, err := httpx.New(httpx.Options{AuthOrigin: api.URL, Token: dlToken("secret-token"), RetryBase: time.Millisecond, Clock: newClock().Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resources.NewFromHTTP(api.URL, hc, resources.Options{Sleep: noSleep}), &ranges, &leaked
+	return resources.NewFromHTTP(api.URL, hc, resources.Options{Clock: newClock().Clock()}), &ranges, &leaked
 }
 
 func TestDownloadAgainstFake(t *testing.T) {

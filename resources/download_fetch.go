@@ -178,7 +178,7 @@ func (d *downloader) transfer(ctx context.Context, f DownloadedFile, want string
 		}
 		d.run.c.debugf("download %s: transfer broke after %d bytes (%v); resuming", f.Path, offset, rerr)
 		f.Resumed = true
-		if err := d.o.Sleep(ctx, backoff(attempt)); err != nil {
+		if err := d.run.c.o.Clock.Sleep(ctx, backoff(attempt)); err != nil {
 			return fail(fmt.Errorf("download %s of item %q: %w", f.Name, f.ExternalID, err))
 		}
 	}

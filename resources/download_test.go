@@ -17,26 +17,14 @@ import (
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
 )
-
-// dlClock is a manual clock for the emulator and the downloader.
-type dlClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *dlClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *dlClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // dlEnv is an emulator, a client and a submitted run.
 type dlEnv struct {
 	emu *emulator.Emulator
-	clk *dlClock
+	clk *clock.Fake // the emulator's and the downloader's: waiting advances it
 	c   *resources.Client
 	run *resources.Run
 }
@@ -46,26 +34,24 @@ type dlToken string
 func (s dlToken) Token(context.Context) (string, error) { return string(s), nil }
 func (dlToken) Invalidate(string)                       {}
 
-func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
-
 // newDLEnv starts an emulator (artifacts of size bytes, faults as given) and
 // submits a run of n items of app ("test-app" or "he-tme").
 func newDLEnv(t testing.TB, app string, n int, size int64, faults string) *dlEnv {
 	t.Helper()
-	clk := &dlClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: size, Seed: 7, TokenLifetime: 48 * time.Hour})
+	clk := newClock()
+	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: size, Seed: 7, TokenLifetime: 48 * time.Hour})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hc, err := httpx.New(httpx.Options{
 		AuthOrigin: resources.Origin(emu.URL()), Token: dlToken(access),
-		RetryBase: time.Millisecond, MaxRetries: 8, Sleep: noSleep,
+		RetryBase: time.Millisecond, MaxRetries: 8, Clock: newClock().Clock(),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := resources.NewFromHTTP(emu.URL(), hc, resources.Options{Now: clk.Now, Sleep: noSleep})
+	c := resources.NewFromHTTP(emu.URL(), hc, resources.Options{Clock: clk.Clock()})
 	req := resources.RunCreationRequest{ApplicationID: app}
 	for i := range n {
 		md := map[string]any{"checksum_base64_crc32c": "AAAAAA==", "width_px": 10, "height_px": 10,
@@ -92,7 +78,7 @@ func newDLEnv(t testing.TB, app string, n int, size int64, faults string) *dlEnv
 }
 
 // finish advances the clock until every item is done.
-func (e *dlEnv) finish() { e.clk.Add(time.Hour) }
+func (e *dlEnv) finish() { e.clk.Advance(time.Hour) }
 
 // files lists every regular file under dir, relative, with slashes.
 func files(t *testing.T, dir string) []string {
@@ -237,7 +223,7 @@ func TestDownloadFlakyStorage(t *testing.T) {
 	e := newDLEnv(t, "test-app", 8, 300_000, "storage:reset@0.3,storage:503@0.2,storage:truncate@0.3,api:503@0.1")
 	e.finish()
 	dir := t.TempDir()
-	sum, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{Attempts: 20, Sleep: noSleep})
+	sum, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{Attempts: 20})
 	if err != nil {
 		t.Fatalf("DownloadToFolder: %v (summary %+v)", err, sum)
 	}
@@ -359,7 +345,7 @@ func TestDownloadResume(t *testing.T) {
 func TestDownloadRunningAndWait(t *testing.T) {
 	e := newDLEnv(t, "test-app", 8, 1000, "")
 	// PENDING 2s, then 4 items at a time for 5s each: after 8s the first four are done.
-	e.clk.Add(8 * time.Second)
+	e.clk.Advance(8 * time.Second)
 	dir := t.TempDir()
 	sum, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{})
 	if err != nil {
@@ -368,11 +354,10 @@ func TestDownloadRunningAndWait(t *testing.T) {
 	if sum.Downloaded != 12 || len(sum.Pending) != 4 || sum.State == resources.RunTerminated {
 		t.Fatalf("summary %+v", sum)
 	}
-	polls := 0
 	sum, err = e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{
 		Wait: true, PollInterval: 2 * time.Second,
-		Sleep: func(ctx context.Context, d time.Duration) error { polls++; e.clk.Add(d); return ctx.Err() },
 	})
+	polls := len(e.clk.Slept())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +427,7 @@ func TestDownloadCancelLeavesOnlyParts(t *testing.T) {
 func TestDownloadFailureHidesSignature(t *testing.T) {
 	e := newDLEnv(t, "test-app", 1, 1000, "storage:reset")
 	e.finish()
-	sum, err := e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{Attempts: 1, Sleep: noSleep})
+	sum, err := e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{Attempts: 1})
 	if !errors.Is(err, resources.ErrDownloadFailed) || errors.Is(err, resources.ErrIntegrity) {
 		t.Fatalf("err = %v", err)
 	}

@@ -4,41 +4,21 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
 	"github.com/aignostics/aignostics/settings"
 )
 
-// clock is a manual clock shared by the emulator and the client.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// testT0 is when the tests' fake clocks start.
+var testT0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// Sleep advances the clock instead of waiting.
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.Add(d)
-	return ctx.Err()
-}
+// newClock returns a fake clock on which sleeping advances the time at once.
+func newClock() *clock.Fake { return clock.NewAutoFake(testT0) }
 
 // staticToken is a TokenSource holding one token.
 type staticToken string
@@ -49,15 +29,15 @@ func (staticToken) Invalidate(string)                       {}
 // env is an emulator with a client for it, both on a manual clock.
 type env struct {
 	emu   *emulator.Emulator
-	clock *clock
+	clock *clock.Fake
 	c     *resources.Client
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	clk := newClock()
-	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: 1024})
-	return &env{emu: emu, clock: clk, c: newClient(t, emu.URL(), emu, resources.Options{Now: clk.Now, Sleep: clk.Sleep})}
+	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: 1024})
+	return &env{emu: emu, clock: clk, c: newClient(t, emu.URL(), emu, resources.Options{Clock: clk.Clock()})}
 }
 
 func newClient(t testing.TB, root string, emu *emulator.Emulator, o resources.Options) *resources.Client {
@@ -70,7 +50,7 @@ func newClient(t testing.TB, root string, emu *emulator.Emulator, o resources.Op
 		AuthOrigin: resources.Origin(root),
 		Token:      staticToken(access),
 		RetryBase:  time.Millisecond,
-		Sleep:      func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		Clock:      newClock().Clock(), // retries wait for nothing
 	})
 	if err != nil {
 		t.Fatalf("httpx.New: %v", err)

@@ -22,7 +22,7 @@ func TestRunsListPagesThroughEverything(t *testing.T) {
 	var want []string
 	for i := range 23 {
 		want = append(want, e.submit(t, fmt.Sprintf("p%02d", i), 1, nil).ID)
-		e.clock.Add(time.Second) // distinct submitted_at
+		e.clock.Advance(time.Second) // distinct submitted_at
 	}
 	for _, size := range []int{5, 23, 100} {
 		before := e.emu.Count("request")
@@ -69,9 +69,9 @@ func TestRunsListFiltersAndSorts(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.submit(t, "alpha", 1, map[string]any{"study": "s1", "n": 1})
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	b := e.submit(t, "beta", 2, map[string]any{"study": "s2", "n": 2})
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	v09 := ptr("0.9.0")
 	c, err := e.c.Runs().Submit(ctx, resources.RunCreationRequest{ApplicationID: "test-app", VersionNumber: v09, Items: items("gamma", 1)})
 	if err != nil {

@@ -43,11 +43,11 @@ func (r *Run) Details(ctx context.Context) (RunReadResponse, error) {
 			return out, nil
 		}
 		if r.created.IsZero() || !errors.Is(err, httpx.ErrNotFound) ||
-			r.c.o.Now().Add(wait).Sub(r.created) > CreatedRetryWindow {
+			r.c.o.Clock.Now().Add(wait).Sub(r.created) > CreatedRetryWindow {
 			return out, fmt.Errorf("get run %s: %w", r.ID, err)
 		}
 		r.c.debugf("get run %s: 404 right after create, retrying in %s", r.ID, wait)
-		if serr := r.c.o.Sleep(ctx, wait); serr != nil {
+		if serr := r.c.o.Clock.Sleep(ctx, wait); serr != nil {
 			return out, fmt.Errorf("get run %s: %w", r.ID, serr)
 		}
 		wait = min(wait*2, time.Second)

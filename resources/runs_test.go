@@ -38,7 +38,7 @@ func TestRunLifecycle(t *testing.T) {
 	if d.State == resources.RunTerminated {
 		t.Fatalf("run terminated at once: %+v", d)
 	}
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	d, err = run.Details(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestRunItemErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	m, err := run.ItemStatusMap(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestCancelRunningRun(t *testing.T) {
 	if err := run.Cancel(ctx); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	d, err := run.Details(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func TestRunsListYieldsHandles(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.submit(t, "h1", 1, nil)
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	b := e.submit(t, "h2", 1, nil)
 	var ids []string
 	for run, err := range e.c.Runs().List(ctx, resources.RunListOptions{}) {

@@ -2,9 +2,9 @@ package cli
 
 import (
 	"os"
-	"time"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/internal/iostreams"
 )
 
@@ -24,8 +24,8 @@ type Env struct {
 	Executable string
 	// TokenSource, when set, replaces login and token providers (tests, embedding).
 	TokenSource httpx.TokenSource
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Clock tells the time and waits (polls, retries); zero means the system clock.
+	Clock clock.Clock
 }
 
 func (e *Env) fill() {
@@ -37,9 +37,6 @@ func (e *Env) fill() {
 	}
 	if e.Environ == nil {
 		e.Environ = os.Environ()
-	}
-	if e.Now == nil {
-		e.Now = time.Now
 	}
 	if e.Version == "" {
 		e.Version = "dev"

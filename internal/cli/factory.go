@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/internal/iostreams"
 	"github.com/aignostics/aignostics/oauth"
 	"github.com/aignostics/aignostics/plugins"
@@ -29,7 +30,7 @@ type Factory struct {
 	Version    string
 	Commit     string
 	GoVersion  string
-	Now        func() time.Time
+	Clock      clock.Clock // tells the time and waits (polls, retries)
 
 	// Settings are the effective settings: flags, environment, env file, defaults.
 	Settings func() (*settings.Settings, error)
@@ -60,7 +61,7 @@ func newFactory(env Env, flags *Globals, args []string) *Factory {
 	f := &Factory{
 		IO: env.IO, Flags: flags,
 		Getenv: env.Getenv, Environ: env.Environ, Executable: env.Executable,
-		Version: env.Version, Commit: env.Commit, GoVersion: env.GoVersion, Now: env.Now,
+		Version: env.Version, Commit: env.Commit, GoVersion: env.GoVersion, Clock: env.Clock,
 		env: env, args: args,
 	}
 	f.Settings = sync.OnceValues(f.loadSettings)
@@ -106,6 +107,7 @@ func (f *Factory) HTTPOptions() (httpx.Options, error) {
 		o.HTTPDebug = f.IO.ErrOut
 	}
 	ho := resources.HTTPOptions(s, nil, o)
+	ho.Clock = f.Clock
 	if !f.Flags.Verbose && f.IO.IsStderrTTY() {
 		// A person waiting on backoff is told why (-v logs it anyway).
 		ho.Notify = func(line string) { fmt.Fprintln(f.IO.ErrOut, "aignostics: "+line) }
@@ -170,7 +172,7 @@ func (f *Factory) newProvider() (*plugins.Provider, error) {
 		Env:     append(append([]string{}, f.Environ...), "AIGNOSTICS_API_ROOT="+s.APIRoot, "AIGNOSTICS_AUDIENCE="+s.Audience),
 		Stdin:   stdin,
 		Stderr:  f.IO.ErrOut,
-		Now:     f.Now,
+		Clock:   f.Clock,
 	})
 	if err != nil {
 		return nil, cliError(KindConfig, fmt.Errorf("AIGNOSTICS_TOKEN_PROVIDER: %w", err))
@@ -210,7 +212,7 @@ func (f *Factory) newOAuth() (*oauth.Manager, error) {
 		Stdin:               f.IO.In,
 		Stderr:              f.IO.ErrOut,
 		Interactive:         f.IO.CanPrompt,
-		Now:                 f.Now,
+		Clock:               f.Clock,
 		LoginHint:           f.loginCommand(s),
 	}), nil
 }
@@ -232,9 +234,12 @@ func (f *Factory) newClient() (*resources.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: f.Debugf, Now: f.Now,
+	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: f.Debugf, Clock: f.Clock,
 		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal()}), nil
 }
+
+// Now is the time on the run's clock.
+func (f *Factory) Now() time.Time { return f.Clock.Now() }
 
 // Debugf writes a debug line to stderr when -v was given (secrets redacted).
 func (f *Factory) Debugf(format string, args ...any) {

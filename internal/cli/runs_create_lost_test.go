@@ -51,7 +51,7 @@ func TestRunsCreateAfterALostAnswer(t *testing.T) {
 		t.Fatalf("%d creates, want 1 (never re-sent)", n)
 	}
 	// Ten minutes later the same external id no longer counts as this run.
-	e.clock.Add(11 * time.Minute)
+	e.clock.Advance(11 * time.Minute)
 	e2 := *e
 	loseCreateAnswers(t, &e2, false)
 	e2.fails(1, []string{"may exist", `"error":"network"`}, "runs", "create", "test-app", "--items", items, "-o", "json")

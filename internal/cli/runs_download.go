@@ -19,8 +19,6 @@ type RunsDownloadCmd struct {
 	Parallel             int           `name:"parallel" default:"4" help:"Files downloaded at once (1-64)."`
 	ChecksumAttributeKey string        `name:"checksum-attribute-key" default:"checksum_base64_crc32c" help:"Artifact metadata key holding the base64 CRC32C." placeholder:"KEY"`
 	NoVerify             bool          `name:"no-verify" help:"Do not verify checksums (and accept artifacts without one)."`
-
-	sleep func(ctx context.Context, d time.Duration) error // tests; nil: a real timer
 }
 
 // downloadSummaryLine is the summary without the file list (jsonl has
@@ -52,13 +50,9 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 	}
 	out := f.Output()
 	prog := newDownloadProgress(ctx, f, out)
-	sleep := c.sleep
-	if sleep == nil {
-		sleep = sleepCtx
-	}
 	sum, err := cl.Run(c.RunID).DownloadToFolder(ctx, c.Dir, resources.DownloadOptions{
 		Parallel: c.Parallel, ChecksumKey: c.ChecksumAttributeKey, NoVerify: c.NoVerify,
-		Wait: c.Wait, PollInterval: c.Interval, Sleep: sleep, Progress: prog.event,
+		Wait: c.Wait, PollInterval: c.Interval, Progress: prog.event,
 	})
 	prog.finish()
 	if sum != nil && (sum.Downloaded+sum.Skipped+sum.Failed+sum.Deleted > 0 || err == nil) {

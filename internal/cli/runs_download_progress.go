@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -17,7 +18,7 @@ type downloadProgress struct {
 	out      *Output
 	live     io.Writer // stderr when it is a terminal, else nil
 	width    int
-	now      func() time.Time
+	clock    clock.Clock
 	start    time.Time
 	lastDraw time.Time
 	files    int
@@ -28,8 +29,8 @@ type downloadProgress struct {
 }
 
 func newDownloadProgress(ctx context.Context, f *Factory, out *Output) *downloadProgress {
-	p := &downloadProgress{ctx: ctx, out: out, now: time.Now}
-	p.start = p.now()
+	p := &downloadProgress{ctx: ctx, out: out, clock: f.Clock}
+	p.start = p.clock.Now()
 	if f.IO.IsStderrTTY() {
 		p.live = f.IO.ErrOut
 		p.width = f.IO.ErrTerminalWidth()
@@ -73,7 +74,7 @@ func (p *downloadProgress) draw(force bool) {
 	if p.live == nil {
 		return
 	}
-	now := p.now()
+	now := p.clock.Now()
 	if !force && now.Sub(p.lastDraw) < 100*time.Millisecond {
 		return
 	}

@@ -13,7 +13,7 @@ import (
 func TestRunsDownloadJSONL(t *testing.T) {
 	e := newStEnv(t, 40_000)
 	run := e.submit(5)
-	e.clk.Add(time.Hour)
+	e.clk.Advance(time.Hour)
 	dir := filepath.Join(e.dir, "out")
 	r := e.want(0, "-o", "jsonl", "runs", "download", run.ID, dir, "--parallel", "2")
 	lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
@@ -61,7 +61,7 @@ func TestRunsDownloadJSONL(t *testing.T) {
 func TestRunsDownloadCorruptExit5(t *testing.T) {
 	e := newStEnv(t, 10_000)
 	run := e.submit(2)
-	e.clk.Add(time.Hour)
+	e.clk.Advance(time.Hour)
 	if err := e.emu.SetFaults("storage:corrupt"); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestRunsDownloadCorruptExit5(t *testing.T) {
 func TestRunsDownloadTextAndProgress(t *testing.T) {
 	e := newStEnv(t, 1000)
 	run := e.submit(2)
-	e.clk.Add(time.Hour)
+	e.clk.Advance(time.Hour)
 	e.terminal = true
 	r := e.want(0, "-o", "text", "runs", "download", run.ID, filepath.Join(e.dir, "out"))
 	for _, want := range []string{"downloaded: 6 (5.9 KiB received)", "skipped:    0", "run state:  TERMINATED"} {
@@ -101,19 +101,19 @@ func TestRunsDownloadTextAndProgress(t *testing.T) {
 func TestRunsDownloadPendingAndWait(t *testing.T) {
 	e := newStEnv(t, 1000)
 	run := e.submit(8)
-	e.clk.Add(8 * time.Second) // the first four items are done
+	e.clk.Advance(8 * time.Second) // the first four items are done
 	dir := filepath.Join(e.dir, "out")
 	r := e.want(0, "-o", "json", "runs", "download", run.ID, dir)
 	if !strings.Contains(r.stderr, "4 item(s) still processing") || !strings.Contains(r.stderr, "--wait") {
 		t.Errorf("stderr %q", r.stderr)
 	}
-	polls := 0
-	e.sleep = func(ctx context.Context, d time.Duration) error { polls++; e.clk.Add(d); return ctx.Err() }
+	before := len(e.clk.Slept())
 	r = e.want(0, "-o", "json", "runs", "download", run.ID, dir, "--wait", "--interval", "3s")
 	var sum struct {
 		Downloaded, Skipped int
 		State               string
 	}
+	polls := len(e.clk.Slept()) - before
 	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || sum.Downloaded != 12 || sum.Skipped != 12 || sum.State != "TERMINATED" || polls == 0 {
 		t.Fatalf("summary %s after %d polls (%v)", r.stdout, polls, err)
 	}
@@ -122,7 +122,7 @@ func TestRunsDownloadPendingAndWait(t *testing.T) {
 func TestRunsDownloadErrors(t *testing.T) {
 	e := newStEnv(t, 1000)
 	run := e.submit(1)
-	e.clk.Add(time.Hour)
+	e.clk.Advance(time.Hour)
 	e.want(2, "runs", "download", run.ID, "--parallel", "0")
 	e.want(2, "runs", "download", run.ID, "--interval", "0s")
 	r := e.want(5, "runs", "download", run.ID, filepath.Join(e.dir, "a"), "--checksum-attribute-key", "nope")

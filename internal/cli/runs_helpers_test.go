@@ -9,40 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
-// runsClock is a manual clock shared by the emulator and the command line.
-type runsClock struct {
-	mu   sync.Mutex
-	t    time.Time
-	tick time.Duration // added after every reading
-}
-
-func newRunsClock() *runsClock { return &runsClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} }
-
-func (c *runsClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.t
-	c.t = c.t.Add(c.tick)
-	return t
-}
-
-func (c *runsClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *runsClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.Add(d)
-	return ctx.Err()
+// newRunsClock returns a fake clock on which waiting advances the time at once.
+func newRunsClock() *clock.Fake {
+	return clock.NewAutoFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 }
 
 type runsToken string
@@ -55,18 +32,18 @@ func (runsToken) Invalidate(string)                       {}
 type runsEnv struct {
 	t     *testing.T
 	emu   *emulator.Emulator
-	clock *runsClock
-	root  string // API root the command line uses (the emulator or a proxy)
+	clock *clock.Fake // the emulator's and (unless cli is set) the command line's
+	root  string      // API root the command line uses (the emulator or a proxy)
 	token string
 	dir   string
-	now   func() time.Time // the command line's clock; nil: the emulator's
-	tty   bool             // stdout and stderr are terminals
+	cli   *clock.Fake // the command line's clock; nil: the emulator's
+	tty   bool        // stdout and stderr are terminals
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
 	t.Helper()
 	clk := newRunsClock()
-	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: 1024})
+	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: 1024})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)
@@ -89,9 +66,9 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 		"AIGNOSTICS_CACHE_DIR": filepath.Join(e.dir, "cache"),
 		"HOME":                 e.dir,
 	}
-	now := e.now
-	if now == nil {
-		now = e.clock.Now
+	clk := e.clock
+	if e.cli != nil {
+		clk = e.cli
 	}
 	var ts httpx.TokenSource = runsToken(e.token)
 	if e.token == "" {
@@ -105,7 +82,7 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 		Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Environ:     []string{},
 		TokenSource: ts,
-		Now:         now,
+		Clock:       clk.Clock(),
 	})
 	return runsResult{stdout: out.String(), stderr: errb.String(), code: code}
 }

@@ -12,7 +12,7 @@ func TestRunsListDescendingSortAsNextWord(t *testing.T) {
 	var ids []string
 	for _, p := range []string{"sa", "sb", "sc"} {
 		ids = append(ids, e.create(p, 1))
-		e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 	}
 	for _, args := range [][]string{
 		{"--sort", "-submitted_at"},

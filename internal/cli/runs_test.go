@@ -118,7 +118,7 @@ func TestRunsList(t *testing.T) {
 	var ids []string
 	for i := range 7 {
 		ids = append(ids, e.create("l"+string(rune('a'+i)), 1))
-		e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 	}
 	if old := e.create("old", 1, "-o", "text"); !uuidRE.MatchString(old) { // bare id in text too
 		t.Fatalf("runs create -o text printed %q", old)
@@ -163,7 +163,7 @@ func TestRunsList(t *testing.T) {
 func TestRunsDescribeItemsResults(t *testing.T) {
 	e := newRunsEnv(t)
 	id := e.create("it", 3)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	r := e.ok("runs", "describe", id, "--with-items", "-o", "json")
 	var d struct {
 		RunID string           `json:"run_id"`
@@ -230,7 +230,7 @@ func TestRunsCancelAndDeleteArtifacts(t *testing.T) {
 	if !strings.Contains(r.stdout, id) {
 		t.Fatalf("cancel output: %q", r.stdout)
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.fails(2, []string{"already terminated", id}, "runs", "cancel", id)
 	e.fails(2, []string{`"error":"conflict"`}, "runs", "cancel", id, "-o", "json")
 	r = e.ok("runs", "delete-artifacts", id, "-o", "json")

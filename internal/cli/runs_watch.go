@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -17,8 +18,6 @@ import (
 type RunsWatchCmd struct {
 	RunID    string        `arg:"" name:"RUN" help:"Run id."`
 	Interval time.Duration `name:"interval" help:"Time between polls." default:"5s"`
-
-	sleep func(ctx context.Context, d time.Duration) error // nil: a real timer
 }
 
 // errWatchTimeout ends a watch whose --timeout passed.
@@ -36,7 +35,7 @@ func (c *RunsWatchCmd) Run(ctx context.Context, f *Factory) error {
 	}
 	run := cl.Run(c.RunID)
 	w := watcher{
-		run: run, interval: c.Interval, timeout: f.Flags.Timeout, now: f.Now, sleep: c.sleep,
+		run: run, interval: c.Interval, timeout: f.Flags.Timeout, clock: f.Clock,
 		show: newRunDisplay(f),
 	}
 	d, err := w.watch(ctx)
@@ -54,8 +53,7 @@ type watcher struct {
 	run      *resources.Run
 	interval time.Duration
 	timeout  time.Duration // 0: none
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration) error
+	clock    clock.Clock
 	show     func(d resources.RunReadResponse, final bool) error
 }
 
@@ -68,11 +66,7 @@ type runSnapshot struct {
 // watch returns the last run details seen; errWatchTimeout when the timeout
 // passed before the run terminated.
 func (w *watcher) watch(ctx context.Context) (resources.RunReadResponse, error) {
-	sleep := w.sleep
-	if sleep == nil {
-		sleep = sleepCtx
-	}
-	deadline := w.now().Add(w.timeout)
+	deadline := w.clock.Now().Add(w.timeout)
 	var last *runSnapshot
 	for {
 		d, err := w.run.Details(ctx)
@@ -92,26 +86,15 @@ func (w *watcher) watch(ctx context.Context) (resources.RunReadResponse, error) 
 		}
 		wait := w.interval
 		if w.timeout > 0 {
-			left := deadline.Sub(w.now())
+			left := deadline.Sub(w.clock.Now())
 			if left <= 0 {
 				return d, errWatchTimeout
 			}
 			wait = min(wait, left)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := w.clock.Sleep(ctx, wait); err != nil {
 			return d, err
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -14,7 +14,7 @@ func TestRunsWatchExitCodes(t *testing.T) {
 	e := newRunsEnv(t)
 	good := e.create("good", 2)
 	bad := e.create("slide-fail-user", 1)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	r := e.ok("runs", "watch", good, "-o", "jsonl")
 	lines := jsonLines(t, r.stdout)
@@ -37,11 +37,13 @@ func TestRunsWatchExitCodes(t *testing.T) {
 
 	// A run that does not move, on a command-line clock that does: --timeout.
 	stuck := e.create("stuck", 1)
-	ticking := newRunsClock()
-	ticking.tick = time.Minute
-	e.now = ticking.Now
+	e.cli = newRunsClock()
+	start := e.cli.Now()
 	e.fails(1, []string{`"error":"timeout"`, stuck}, "runs", "watch", stuck, "--timeout", "90s", "-o", "json")
-	e.now = nil
+	if waited := e.cli.Now().Sub(start); waited != 90*time.Second {
+		t.Errorf("watch timed out after %s on its clock, want 90s", waited)
+	}
+	e.cli = nil
 	e.fails(2, []string{"00000000-0000-4000-8000-000000000000"}, "runs", "watch", "00000000-0000-4000-8000-000000000000")
 	e.fails(2, []string{"--interval"}, "runs", "watch", stuck, "--interval", "0s")
 }
@@ -52,7 +54,7 @@ func TestWatcherFollowsTheRun(t *testing.T) {
 	c := resourcesClient(t, e)
 	var seen []resources.RunReadResponse
 	w := watcher{
-		run: c.Run(id), interval: 3 * time.Second, now: e.clock.Now, sleep: e.clock.Sleep,
+		run: c.Run(id), interval: 3 * time.Second, clock: e.clock.Clock(),
 		show: func(d resources.RunReadResponse, final bool) error {
 			seen = append(seen, d)
 			if final != (d.State == resources.RunTerminated) {
@@ -80,7 +82,7 @@ func TestWatcherFollowsTheRun(t *testing.T) {
 	// Timeout: a clock that does not move the run.
 	stuck := e.create("stuck", 1)
 	other := newRunsClock()
-	w = watcher{run: c.Run(stuck), interval: 5 * time.Second, timeout: 12 * time.Second, now: other.Now, sleep: other.Sleep,
+	w = watcher{run: c.Run(stuck), interval: 5 * time.Second, timeout: 12 * time.Second, clock: other.Clock(),
 		show: func(resources.RunReadResponse, bool) error { return nil }}
 	start := other.Now()
 	if _, err := w.watch(context.Background()); err != errWatchTimeout {
@@ -94,7 +96,7 @@ func TestWatcherFollowsTheRun(t *testing.T) {
 func resourcesClient(t *testing.T, e *runsEnv) *resources.Client {
 	t.Helper()
 	hc := authedHTTPForTest(t, e)
-	return resources.NewFromHTTP(e.root, hc, resources.Options{Now: e.clock.Now})
+	return resources.NewFromHTTP(e.root, hc, resources.Options{Clock: e.clock.Clock()})
 }
 
 func authedHTTPForTest(t *testing.T, e *runsEnv) *httpx.Client {

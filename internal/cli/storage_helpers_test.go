@@ -8,34 +8,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
 )
 
-// stMain is Main with the download command's sleep replaced.
-func stMain(ctx context.Context, args []string, env Env, sleep func(context.Context, time.Duration) error) int {
-	cli := &CLI{}
-	cli.Runs.Download.sleep = sleep
-	code, _ := run(ctx, cli, args, env)
+// stMain is Main.
+func stMain(ctx context.Context, args []string, env Env) int {
+	code, _ := run(ctx, &CLI{}, args, env)
 	return code
-}
-
-// stClock is a manual clock.
-type stClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *stClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 type stToken string
@@ -47,12 +32,11 @@ func (stToken) Invalidate(string)                       {}
 type stEnv struct {
 	t        *testing.T
 	emu      *emulator.Emulator
-	clk      *stClock
+	clk      *clock.Fake // the emulator's and the command line's: waiting advances it
 	token    string
 	dir      string
 	env      map[string]string
 	terminal bool // stderr is a terminal
-	sleep    func(context.Context, time.Duration) error
 }
 
 type stResult struct {
@@ -62,8 +46,8 @@ type stResult struct {
 
 func newStEnv(t *testing.T, size int64) *stEnv {
 	t.Helper()
-	clk := &stClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	emu := emulator.StartTest(t, emulator.Options{Now: clk.Now, ArtifactSize: size, TokenLifetime: 48 * time.Hour})
+	clk := clock.NewAutoFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: size, TokenLifetime: 48 * time.Hour})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +71,8 @@ func (e *stEnv) run(args ...string) stResult {
 		Getenv:      func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },
 		Environ:     []string{},
 		TokenSource: stToken(e.token),
-		Now:         e.clk.Now,
-	}, e.sleep)
+		Clock:       e.clk.Clock(),
+	})
 	return stResult{stdout: out.String(), stderr: errb.String(), code: code}
 }
 
@@ -108,7 +92,7 @@ func (e *stEnv) client() *resources.Client {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return resources.NewFromHTTP(e.emu.URL(), hc, resources.Options{Now: e.clk.Now})
+	return resources.NewFromHTTP(e.emu.URL(), hc, resources.Options{Clock: e.clk.Clock()})
 }
 
 // submit creates a test-app run of n items and returns it.

@@ -14,7 +14,7 @@ import (
 
 // factory builds a Factory for a direct call, with the stEnv's environment.
 func (e *stEnv) factory() *Factory {
-	env := Env{Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Now: e.clk.Now, TokenSource: stToken(e.token)}
+	env := Env{Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Clock: e.clk.Clock(), TokenSource: stToken(e.token)}
 	env.fill()
 	return newFactory(env, &Globals{}, nil)
 }
@@ -53,7 +53,7 @@ func TestSignGSInputs(t *testing.T) {
 		t.Fatalf("signed URL %s", got)
 	}
 	// The emulator's storage accepts the signature (404: signature fine, no such object).
-	e.clk.Add(6 * 24 * time.Hour)
+	e.clk.Advance(6 * 24 * time.Hour)
 	resp, err := http.Get(got)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestSignGSInputsWithOrgKeys(t *testing.T) {
 		t.Fatalf("missing --credentials file: %v", err)
 	}
 	// Six days later the URL still works.
-	e.clk.Add(6 * 24 * time.Hour)
+	e.clk.Advance(6 * 24 * time.Hour)
 	resp, err := http.Get(got)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 func TestStorageSignAgainstEmulator(t *testing.T) {
 	e := newStEnv(t, 10_000)
 	run := e.submit(1)
-	e.clk.Add(time.Hour)
+	e.clk.Advance(time.Hour)
 	var art resources.OutputArtifactResultReadResponse
 	for it, err := range run.Items(context.Background(), resources.ItemListOptions{}) {
 		if err != nil {
@@ -72,7 +72,7 @@ func TestStorageSignAgainstEmulator(t *testing.T) {
 	if code, _ := get(strings.Replace(signed, "X-Goog-Expires=600", "X-Goog-Expires=601", 1)); code != 403 {
 		t.Errorf("tampered URL answered %d, want 403", code)
 	}
-	e.clk.Add(11 * time.Minute)
+	e.clk.Advance(11 * time.Minute)
 	if code, _ := get(signed); code != 400 {
 		t.Errorf("expired URL answered %d, want 400", code)
 	}
