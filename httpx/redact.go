@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"sync"
 )
 
 // redacted replaces every secret value.
@@ -13,24 +14,30 @@ const redacted = "REDACTED"
 const secretParams = `access_token|refresh_token|id_token|code|code_verifier|client_secret|device_code|` +
 	`x-goog-signature|x-goog-credential|signature|x-amz-signature|password|token|share_token|assertion|subject_token`
 
-// redactors are applied in order by Redact. Compiled once; never modified.
-var redactors = []struct {
+// redactor replaces the matches of re with repl.
+type redactor struct {
 	re   *regexp.Regexp
 	repl string
-}{
-	// Authorization headers in any notation: "Authorization: Bearer x", "authorization=Basic y".
-	{regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)((?:bearer|basic|token)\s+)?[^\s"',;]+`), "${1}${2}" + redacted},
-	// Bearer tokens anywhere.
-	{regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]+=*`), "${1}" + redacted},
-	// key=value in query strings and forms.
-	{regexp.MustCompile(`(?i)(^|[?&;\s"'{(,])((?:` + secretParams + `)=)[^&\s#"',;)]*`), "${1}${2}" + redacted},
-	// "key": "value" in JSON.
-	{regexp.MustCompile(`(?i)("(?:` + secretParams + `)"\s*:\s*")(?:[^"\\]|\\.)*"`), `${1}` + redacted + `"`},
-	// Anything shaped like a JWT.
-	{regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), redacted},
-	// Passwords in URLs: scheme://user:password@host.
-	{regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`), "${1}" + redacted + "@"},
 }
+
+// redactors are applied in order by Redact. Compiled on first use (not at
+// program start: most runs never redact anything), once; never modified.
+var redactors = sync.OnceValue(func() []redactor {
+	return []redactor{
+		// Authorization headers in any notation: "Authorization: Bearer x", "authorization=Basic y".
+		{regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)((?:bearer|basic|token)\s+)?[^\s"',;]+`), "${1}${2}" + redacted},
+		// Bearer tokens anywhere.
+		{regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]+=*`), "${1}" + redacted},
+		// key=value in query strings and forms.
+		{regexp.MustCompile(`(?i)(^|[?&;\s"'{(,])((?:` + secretParams + `)=)[^&\s#"',;)]*`), "${1}${2}" + redacted},
+		// "key": "value" in JSON.
+		{regexp.MustCompile(`(?i)("(?:` + secretParams + `)"\s*:\s*")(?:[^"\\]|\\.)*"`), `${1}` + redacted + `"`},
+		// Anything shaped like a JWT.
+		{regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), redacted},
+		// Passwords in URLs: scheme://user:password@host.
+		{regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`), "${1}" + redacted + "@"},
+	}
+})
 
 // Redact masks secrets in s: bearer tokens and Authorization values, the
 // values of access_token, refresh_token, id_token, code, code_verifier,
@@ -38,7 +45,7 @@ var redactors = []struct {
 // (and similar) in query strings, forms and JSON, JWT-shaped strings, and
 // passwords in URLs.
 func Redact(s string) string {
-	for _, r := range redactors {
+	for _, r := range redactors() {
 		s = r.re.ReplaceAllString(s, r.repl)
 	}
 	return s

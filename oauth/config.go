@@ -50,7 +50,8 @@ type Config struct {
 	Clock clock.Clock
 	// LoginTimeout bounds the wait for the browser callback; 0 means 5m.
 	LoginTimeout time.Duration
-	// LoginHint is the command that logs in, named in LoginRequiredError.
+	// LoginHint is the command that logs in, named in LoginRequiredError
+	// (the command line sets its own; "" names none).
 	LoginHint string
 }
 
@@ -73,7 +74,6 @@ type LoginOptions struct {
 const (
 	defaultBackoff      = 3 * time.Second
 	defaultLoginTimeout = 5 * time.Minute
-	defaultLoginHint    = "aignostics platform login"
 	refreshMargin       = 5 * time.Minute
 )
 
@@ -83,9 +83,6 @@ func (c *Config) fill() {
 	}
 	if c.LoginTimeout <= 0 {
 		c.LoginTimeout = defaultLoginTimeout
-	}
-	if c.LoginHint == "" {
-		c.LoginHint = defaultLoginHint
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}

@@ -22,6 +22,10 @@ var ErrNoDeviceClient = errors.New("no device client id configured")
 // port: a configuration problem, found before anything is contacted.
 var ErrBadRedirectURI = errors.New("redirect URI")
 
+// ErrPortInUse is wrapped by the error of a browser login whose loopback
+// redirect port stayed busy through every retry.
+var ErrPortInUse = errors.New("the port is still in use")
+
 // LoginRequiredError says that no usable token exists and no interactive
 // login may be started; Hint names the command to run.
 type LoginRequiredError struct {

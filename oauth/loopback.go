@@ -73,7 +73,7 @@ func (m *Manager) listenLoopback(ctx context.Context, redirect string) ([]net.Li
 			return nil, "", fmt.Errorf("listen on %s for the login callback: %w", required, err)
 		}
 		if attempt == portRetries {
-			return nil, "", fmt.Errorf("listen on %s for the login callback: the port is still in use after %d retries; free it or use --device", required, portRetries)
+			return nil, "", fmt.Errorf("listen on %s for the login callback: %w after %d retries; free it or use the device flow", required, ErrPortInUse, portRetries)
 		}
 		if err := m.c.Clock.Sleep(ctx, m.c.Backoff); err != nil {
 			return nil, "", fmt.Errorf("wait for port %s: %w", required, err)

@@ -104,7 +104,7 @@ func (p *pkceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		if p.sshHint {
 			_, port, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(c.RedirectURI, "http://"), "https://"), ":")
 			port, _, _ = strings.Cut(port, "/")
-			fmt.Fprintf(c.Stderr, "On a remote machine, forward the port first: ssh -L %s:localhost:%s <this host> (or use --device).\n", port, port)
+			fmt.Fprintf(c.Stderr, "On a remote machine, forward the port first: ssh -L %s:localhost:%s <this host> (or use the device flow).\n", port, port)
 		}
 	}
 	pasted := make(chan callback, 1)

@@ -231,8 +231,11 @@ func TestPKCEBusyPort(t *testing.T) {
 	c.RedirectURI = "http://127.0.0.1:" + port + "/"
 	c.Backoff = 2 * time.Second
 	_, _, err = NewManager(c).Login(context.Background(), LoginOptions{NoBrowser: true})
-	if err == nil || !strings.Contains(err.Error(), "still in use after 10 retries") {
+	if err == nil || !strings.Contains(err.Error(), "still in use after 10 retries") || !errors.Is(err, ErrPortInUse) {
 		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "--") {
+		t.Errorf("err = %v names a command-line flag", err)
 	}
 	got := clk.Slept()
 	if len(got) != 10 || got[0] != 2*time.Second {

@@ -31,6 +31,10 @@ var (
 	ErrArtifactsDeleted = errors.New("artifacts were deleted")
 	// ErrDownloadFailed: some files could not be downloaded (network, server).
 	ErrDownloadFailed = errors.New("download failed")
+	// ErrMissingChecksum: an artifact has no checksum in its metadata, so it
+	// cannot be verified (DownloadOptions.NoVerify accepts it). It matches
+	// ErrIntegrity.
+	ErrMissingChecksum = fmt.Errorf("no checksum to verify: %w", ErrIntegrity)
 )
 
 // DownloadOptions tune DownloadToFolder. The zero value is ready to use.
@@ -99,6 +103,10 @@ type DownloadedFile struct {
 	Error      string `json:"error,omitempty"`
 	err        error
 }
+
+// Err is the error of a failed or deleted file (nil otherwise), for
+// errors.Is; Error is its redacted message.
+func (f DownloadedFile) Err() error { return f.err }
 
 // DownloadSummary is the outcome of DownloadToFolder.
 type DownloadSummary struct {

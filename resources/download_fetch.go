@@ -25,8 +25,8 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 	}
 	verify := !d.o.NoVerify
 	if verify && j.want == "" {
-		return fail(fmt.Errorf("artifact %s of item %q has no %q in its metadata (use --no-verify to accept it): %w",
-			f.Name, f.ExternalID, d.o.ChecksumKey, ErrIntegrity))
+		return fail(fmt.Errorf("artifact %s of item %q has no %q in its metadata: %w",
+			f.Name, f.ExternalID, d.o.ChecksumKey, ErrMissingChecksum))
 	}
 	if j.want != "" {
 		if _, err := checksum.Decode(j.want); err != nil {
@@ -43,7 +43,7 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 		return fail(fmt.Errorf("create folder for %s: %w", f.Path, err))
 	}
 	if st, err := os.Stat(f.Path); err == nil && st.Mode().IsRegular() {
-		if j.want == "" { // --no-verify and nothing to compare with: keep it
+		if j.want == "" { // NoVerify and nothing to compare with: keep it
 			f.Status, f.Size = FileSkipped, st.Size()
 			return f
 		}

@@ -384,11 +384,14 @@ func TestDownloadDeleted(t *testing.T) {
 func TestDownloadChecksumKey(t *testing.T) {
 	e := newDLEnv(t, "test-app", 1, 1000, "")
 	e.finish()
-	_, err := e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{ChecksumKey: "crc"})
-	if !errors.Is(err, resources.ErrIntegrity) || !strings.Contains(err.Error(), `"crc"`) {
+	sum, err := e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{ChecksumKey: "crc"})
+	if !errors.Is(err, resources.ErrIntegrity) || !errors.Is(err, resources.ErrMissingChecksum) || !strings.Contains(err.Error(), `"crc"`) {
 		t.Fatalf("missing checksum: err = %v", err)
 	}
-	sum, err := e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{ChecksumKey: "crc", NoVerify: true})
+	if strings.Contains(err.Error(), "--") || !errors.Is(sum.Files[0].Err(), resources.ErrMissingChecksum) {
+		t.Errorf("missing checksum: err = %v names a flag, or the file's Err %v is not ErrMissingChecksum", err, sum.Files[0].Err())
+	}
+	sum, err = e.run.DownloadToFolder(context.Background(), t.TempDir(), resources.DownloadOptions{ChecksumKey: "crc", NoVerify: true})
 	if err != nil || sum.Downloaded != 3 || sum.Files[0].Verified {
 		t.Fatalf("--no-verify: %v %+v", err, sum)
 	}

@@ -65,7 +65,11 @@ func (p *downloadProgress) fileDone(f *resources.DownloadedFile) {
 	}
 	if (f.Status == resources.FileFailed || f.Status == resources.FileDeleted) && p.ctx.Err() == nil {
 		p.clearLine()
-		p.out.Notef("%s: %s: %s", f.Status, f.Path, f.Error)
+		msg := f.Error
+		if h := hint(f.Err()); h != "" {
+			msg += " (" + h + ")"
+		}
+		p.out.Notef("%s: %s: %s", f.Status, f.Path, msg)
 	}
 }
 

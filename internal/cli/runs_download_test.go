@@ -126,8 +126,8 @@ func TestRunsDownloadErrors(t *testing.T) {
 	e.want(2, "runs", "download", run.ID, "--parallel", "0")
 	e.want(2, "runs", "download", run.ID, "--interval", "0s")
 	r := e.want(5, "runs", "download", run.ID, filepath.Join(e.dir, "a"), "--checksum-attribute-key", "nope")
-	if !strings.Contains(r.stderr, `"nope"`) {
-		t.Errorf("stderr %q", r.stderr)
+	if !strings.Contains(r.stderr, `"nope"`) || !strings.Contains(r.stderr, "(use --no-verify to accept artifacts without one)") {
+		t.Errorf("stderr %q does not name the key and the flag that accepts it", r.stderr)
 	}
 	e.want(0, "runs", "download", run.ID, filepath.Join(e.dir, "b"), "--checksum-attribute-key", "nope", "--no-verify")
 	e.want(2, "runs", "download", "00000000-0000-4000-8000-000000000000", filepath.Join(e.dir, "c"))
