@@ -1,4 +1,4 @@
-package cli
+package e2e
 
 import (
 	"bytes"
@@ -7,22 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
 )
-
-// runsBinary builds the aignostics binary into dir.
-func runsBinary(tb testing.TB, dir string) string {
-	tb.Helper()
-	bin := filepath.Join(dir, "aignostics")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/aignostics/aignostics")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // binaryCLI runs the built binary against one emulator with a token provider
 // that prints a token the emulator issued.
@@ -75,10 +65,7 @@ func (c *binaryCLI) run(args ...string) binaryResult {
 }
 
 func TestRunsEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := runsBinary(t, t.TempDir())
+	bin := binary
 	// Speed 50: a run is pending 40 ms, each item processes 100 ms.
 	emu := emulator.StartTest(t, emulator.Options{Speed: 50, ArtifactSize: 1024})
 	c := newBinaryCLI(t, bin, emu)
@@ -150,4 +137,23 @@ func writeE2EItems(t *testing.T, prefix string, n int) string {
 		t.Fatal(err)
 	}
 	return file
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// jsonLines decodes every line of s as a JSON object.
+func jsonLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for i, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %d %q: %v", i+1, line, err)
+		}
+		out = append(out, m)
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package cli
+package e2e
 
 import (
 	"fmt"
@@ -21,7 +21,7 @@ import (
 // figure would be the test process's own (emulator and 10,000 runs included).
 func BenchmarkRunsListBinary10000(b *testing.B) {
 	const n = 10000
-	bin := runsBinary(b, b.TempDir())
+	bin := binary
 	emu := emulator.StartTest(b, emulator.Options{ArtifactSize: 1024})
 	if err := emu.CreateRuns(n, "test-app", ""); err != nil {
 		b.Fatal(err)

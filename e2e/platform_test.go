@@ -1,4 +1,4 @@
-package cli_test
+package e2e
 
 import (
 	"bufio"
@@ -36,17 +36,6 @@ type platformCLI struct {
 type cliResult struct {
 	stdout, stderr string
 	code           int
-}
-
-// buildBinary builds the aignostics binary once for a top-level test.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "aignostics")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/aignostics/aignostics")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 func freeLoopbackPort(t *testing.T) int {
@@ -202,12 +191,11 @@ func decode(t *testing.T, s string) map[string]any {
 }
 
 func TestPlatformEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := buildBinary(t)
+	t.Parallel()
+	bin := binary
 
 	t.Run("no token exits 4 without contacting the server", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		before := emu.Count("request")
@@ -226,6 +214,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("device login, whoami, token, logout", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
@@ -325,6 +314,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("PKCE login with the test as the browser", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		cmd := c.command("platform", "login", "--no-browser")
@@ -374,6 +364,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("PKCE login opening $BROWSER", func(t *testing.T) {
+		t.Parallel()
 		curl, err := exec.LookPath("curl")
 		if err != nil {
 			t.Skip("curl is not installed to play the browser")
@@ -395,6 +386,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("refresh, rotation across processes, revocation", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
@@ -429,6 +421,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("a 401 from the API refreshes once and retries", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
@@ -447,6 +440,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("token provider", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		prov := filepath.Join(c.home, "provider.sh")
@@ -466,6 +460,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("corrupt cache counts as absent and is replaced", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
@@ -481,6 +476,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("short token lifetime refreshes each run", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{TokenLifetime: 4 * time.Minute})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
@@ -492,6 +488,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("16 processes, one refresh", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
@@ -535,6 +532,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 	})
 
 	t.Run("health", func(t *testing.T) {
+		t.Parallel()
 		emu := emulator.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		r := c.run("-o", "json", "platform", "health")
