@@ -66,6 +66,14 @@
 //
 // Tests run Main in-process with an Env whose IO comes from iostreams.Test
 // or iostreams.New (set TTY flags and the terminal width explicitly), an
-// injected Getenv and, against the emulator, a TokenSource. Tests that run
-// the built binary live in e2e/.
+// injected Getenv and, against the emulator, a TokenSource. Help pages, text
+// tables and error lines are golden files under testdata/golden
+// (golden_test.go): a new command gets its help page there by itself; add
+// its table or error line to TestTextTablesGolden or TestErrorLinesGolden.
+// After a deliberate change, rewrite them with
+//
+//	go test ./internal/cli -run Golden -args -update
+//
+// and review the diff. Output's rendering rules are pinned in output_test.go.
+// Tests that run the built binary live in e2e/.
 package cli

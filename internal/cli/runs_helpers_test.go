@@ -38,6 +38,7 @@ type runsEnv struct {
 	dir   string
 	cli   *clock.Fake // the command line's clock; nil: the emulator's
 	tty   bool        // stdout and stderr are terminals
+	width int         // the terminal width when tty; 0: as wide as needed
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
@@ -77,6 +78,7 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	ios := iostreams.New(strings.NewReader(stdin), &out, &errb)
 	ios.SetStdoutTTY(e.tty)
 	ios.SetStderrTTY(e.tty)
+	ios.SetTerminalWidth(e.width)
 	code := Main(context.Background(), args, Env{
 		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// testOutput is an Output over buffers.
+func testOutput(format string, explicit, indent bool, width int) (*Output, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &Output{w: &out, stderr: &errb, format: format, explicit: explicit, indent: indent, width: width}, &out, &errb
+}
+
+type sample struct {
+	ID   string `json:"id"`
+	Note string `json:"note"`
+}
+
+func TestOutputObject(t *testing.T) {
+	v := sample{ID: "a<1>", Note: "two\nlines"}
+	fields := []Field{{"id", v.ID}, {"größe", "x"}, {"note", v.Note}}
+	tests := []struct {
+		format string
+		indent bool
+		want   string
+	}{
+		{FormatText, true, "id:    a<1>\ngröße: x\nnote:  two lines\n"},
+		{FormatJSON, true, "{\n  \"id\": \"a<1>\",\n  \"note\": \"two\\nlines\"\n}\n"},
+		{FormatJSON, false, `{"id":"a<1>","note":"two\nlines"}` + "\n"},
+		{FormatJSONL, true, `{"id":"a<1>","note":"two\nlines"}` + "\n"},
+	}
+	for _, tc := range tests {
+		o, out, errb := testOutput(tc.format, false, tc.indent, 0)
+		if err := o.Object(v, fields); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want || errb.Len() != 0 {
+			t.Errorf("%s indent=%v: %q (stderr %q), want %q", tc.format, tc.indent, out.String(), errb.String(), tc.want)
+		}
+	}
+}
+
+func TestOutputValue(t *testing.T) {
+	v := map[string]string{"run_id": "r1"}
+	tests := []struct {
+		format   string
+		explicit bool
+		indent   bool
+		want     string
+	}{
+		{FormatText, true, true, "r1\n"},
+		{FormatJSON, false, false, "r1\n"}, // json because stdout is a pipe: still the bare value
+		{FormatJSON, true, false, `{"run_id":"r1"}` + "\n"},
+		{FormatJSON, true, true, "{\n  \"run_id\": \"r1\"\n}\n"},
+		{FormatJSONL, true, true, `{"run_id":"r1"}` + "\n"},
+	}
+	for _, tc := range tests {
+		o, out, _ := testOutput(tc.format, tc.explicit, tc.indent, 0)
+		if o.Explicit() != (tc.explicit && tc.format != FormatText) {
+			t.Errorf("%s explicit=%v: Explicit() = %v", tc.format, tc.explicit, o.Explicit())
+		}
+		if err := o.Value("r1", v); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want {
+			t.Errorf("%s explicit=%v indent=%v: %q, want %q", tc.format, tc.explicit, tc.indent, out.String(), tc.want)
+		}
+	}
+}
+
+func TestOutputNotesGoToStderr(t *testing.T) {
+	o, out, errb := testOutput(FormatJSON, true, false, 0)
+	o.Notef("%d item(s) %s", 2, "pending")
+	if out.Len() != 0 || errb.String() != "2 item(s) pending\n" {
+		t.Errorf("stdout %q, stderr %q", out.String(), errb.String())
+	}
+}
+
+func TestOutputListJSON(t *testing.T) {
+	tests := []struct {
+		format string
+		indent bool
+		n      int
+		want   string
+	}{
+		{FormatJSON, false, 0, "[]\n"},
+		{FormatJSON, true, 0, "[]\n"},
+		{FormatJSON, false, 2, "[\n" + `{"id":"0","note":""},` + "\n" + `{"id":"1","note":""}` + "\n]\n"},
+		{FormatJSON, true, 1, "[\n  {\n    \"id\": \"0\",\n    \"note\": \"\"\n  }\n]\n"},
+		{FormatJSONL, false, 0, ""},
+		{FormatJSONL, true, 2, `{"id":"0","note":""}` + "\n" + `{"id":"1","note":""}` + "\n"},
+	}
+	for _, tc := range tests {
+		o, out, _ := testOutput(tc.format, false, tc.indent, 0)
+		l := o.List("ID", "NOTE")
+		for i := range tc.n {
+			if err := l.Add(sample{ID: fmt.Sprint(i)}, fmt.Sprint(i), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil { // a second Close writes nothing
+			t.Fatal(err)
+		}
+		if out.String() != tc.want || l.Len() != tc.n {
+			t.Errorf("%s indent=%v n=%d: %q (len %d), want %q", tc.format, tc.indent, tc.n, out.String(), l.Len(), tc.want)
+		}
+	}
+}
+
+func TestOutputListAbort(t *testing.T) {
+	// No element yet: nothing at all, so stdout does not claim an empty result.
+	for _, format := range []string{FormatText, FormatJSON, FormatJSONL} {
+		o, out, _ := testOutput(format, false, false, 0)
+		l := o.List("ID")
+		l.Abort()
+		if err := l.Close(); err != nil || out.Len() != 0 {
+			t.Errorf("%s: aborted empty list wrote %q (%v)", format, out.String(), err)
+		}
+	}
+	// After elements: what was written stays valid.
+	o, out, _ := testOutput(FormatJSON, false, false, 0)
+	l := o.List("ID")
+	l.Add(sample{ID: "a"}, "a")
+	l.Abort()
+	if out.String() != "[\n"+`{"id":"a","note":""}`+"\n]\n" {
+		t.Errorf("aborted JSON list: %q", out.String())
+	}
+	o, out, _ = testOutput(FormatText, false, false, 0)
+	l = o.List("ID")
+	l.Add(nil, "a")
+	l.Abort()
+	if out.String() != "ID\na\n" {
+		t.Errorf("aborted table: %q", out.String())
+	}
+}
+
+func TestOutputTable(t *testing.T) {
+	o, out, _ := testOutput(FormatText, false, true, 0)
+	l := o.List("ID", "NAME", "NOTE")
+	l.Add(nil, "1", "first", "tab\there")
+	l.Add(nil, "22", "zweite Größe", "")
+	l.Add(nil, "333", "x", "last")
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"ID   NAME          NOTE\n" +
+		"1    first         tab here\n" +
+		"22   zweite Größe\n" +
+		"333  x             last\n"
+	if out.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+// TestOutputTableSizedFromTheFirstRows: the columns are sized from the
+// first tableSample rows and written from then on as they come; a wider row
+// later does not hold the list in memory to realign.
+func TestOutputTableSizedFromTheFirstRows(t *testing.T) {
+	o, out, _ := testOutput(FormatText, false, false, 0)
+	l := o.List("N", "V")
+	for i := range tableSample {
+		l.Add(nil, "a", fmt.Sprint(i%10))
+	}
+	if strings.Count(out.String(), "\n") != tableSample+1 {
+		t.Fatalf("after %d rows the table is not written: %q", tableSample, out.String())
+	}
+	l.Add(nil, "wider", "v")
+	l.Close()
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if lines[0] != "N  V" || lines[1] != "a  0" || lines[len(lines)-1] != "wider  v" {
+		t.Errorf("header %q, first %q, last %q", lines[0], lines[1], lines[len(lines)-1])
+	}
+}
+
+// TestOutputTableFitsTheTerminal: on a terminal the widest columns give way
+// (down to 8 characters) and cut cells end in "…"; a pipe gets full cells.
+func TestOutputTableFitsTheTerminal(t *testing.T) {
+	row := []string{"0123456789abcdef", "a rather long description of the thing", "ok"}
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{0, "" +
+			"ID                DESCRIPTION                             STATE\n" +
+			"0123456789abcdef  a rather long description of the thing  ok\n"},
+		{40, "" + // the widest column gives way first, then the tied ones from the left
+			"ID               DESCRIPTION       STATE\n" +
+			"0123456789abcd…  a rather long d…  ok\n"},
+		{20, "" + // no column narrower than 8: the table overflows
+			"ID        DESCRIP…  STATE\n" +
+			"0123456…  a rathe…  ok\n"},
+	} {
+		o, out, _ := testOutput(FormatText, false, true, tc.width)
+		l := o.List("ID", "DESCRIPTION", "STATE")
+		l.Add(nil, append([]string{}, row...)...)
+		l.Close()
+		if out.String() != tc.want {
+			t.Errorf("width %d:\n%s\nwant:\n%s", tc.width, out.String(), tc.want)
+		}
+	}
+}
