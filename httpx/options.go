@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 // TokenSource gives access tokens for the API.
@@ -47,7 +48,7 @@ const (
 	DefaultTimeout    = 30 * time.Second
 	DefaultRetryBase  = 3 * time.Second
 	DefaultMaxRetries = 4
-	MaxBackoff        = 30 * time.Second // cap of every wait, Retry-After included
+	MaxBackoff        = retry.DefaultCap // cap of every wait, Retry-After included
 )
 
 // DefaultUserAgent returns "aignostics-go/<version> (<os>; <arch>)". An empty

@@ -9,16 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 // Do sends req with the retry rules: GET and HEAD retry on 5xx, 429,
@@ -135,7 +135,7 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 		}
 		resp, err := c.hc.Do(r)
 		var (
-			retry bool
+			again bool
 			wait  time.Duration
 			final error
 		)
@@ -150,13 +150,13 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 			if ctx.Err() != nil {
 				return nil, &RequestError{Method: method, URL: where, Err: context.Cause(ctx), MaybeSent: maybe}
 			}
-			retry = retryableNetError(err) && (idempotent(method) || !sent.Load())
+			again = retryableNetError(err) && (idempotent(method) || !sent.Load())
 			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: maybe}
 		case resp.StatusCode >= 400:
 			apiErr := newAPIError(method, req.URL.String(), resp)
-			retry = (resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests) && retryOnStatus(method)
+			again = (resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests) && retryOnStatus(method)
 			if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-				wait = retryAfter(resp.Header.Get("Retry-After"), c.o.Clock.Now())
+				wait = retry.ParseRetryAfter(resp.Header.Get("Retry-After"), c.o.Clock.Now())
 			}
 			final = apiErr
 		case consume == nil:
@@ -174,65 +174,30 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 			var be *bodyError
 			readFail := errors.As(err, &be) && be.read
 			var syntax *json.SyntaxError
-			retry = idempotent(method) && (readFail || errors.As(err, &syntax))
+			again = idempotent(method) && (readFail || errors.As(err, &syntax))
 			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: readFail && !idempotent(method)}
 		}
-		if !retry || attempt >= maxRetries {
+		if !again || attempt >= maxRetries {
 			return nil, final
 		}
-		d := c.backoff(attempt, wait)
-		c.log.printf("retry %d/%d in %s: %v", attempt+1, maxRetries, d, final)
-		if c.o.Notify != nil {
-			c.o.Notify(Redact(fmt.Sprintf("%v; retrying in %s (%d/%d)", final, d.Round(100*time.Millisecond), attempt+1, maxRetries)))
-		}
-		if err := c.o.Clock.Sleep(ctx, d); err != nil {
+		if err := c.policy(maxRetries).Wait(ctx, attempt+1, wait, final); err != nil {
 			return nil, &RequestError{Method: method, URL: where, Err: fmt.Errorf("waiting to retry after %v: %w", final, err)}
 		}
 	}
 }
 
-// backoff returns the wait before retry number attempt+1: Retry-After when
-// the server gave one, else base*2^attempt with equal jitter; both capped.
-func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	if retryAfter > 0 {
-		return min(retryAfter, MaxBackoff)
+// policy is the retry policy of a request that may be retried maxRetries
+// times: the debug log and Notify hear of each retry.
+func (c *Client) policy(maxRetries int) retry.Policy {
+	return retry.Policy{
+		Base: c.o.RetryBase, Cap: MaxBackoff, Retries: max(maxRetries, 1), Jitter: c.o.Rand, Clock: c.o.Clock,
+		Notify: func(ev retry.Event) {
+			c.log.printf("retry %d/%d in %s: %v", ev.Retry, ev.Retries, ev.Wait, ev.Err)
+			if c.o.Notify != nil {
+				c.o.Notify(Redact(ev.String()))
+			}
+		},
 	}
-	d := c.o.RetryBase
-	for i := 0; i < attempt && d < MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, MaxBackoff)
-	r := rand.Float64
-	if c.o.Rand != nil {
-		r = c.o.Rand
-	}
-	return d/2 + time.Duration(r()*float64(d/2))
-}
-
-// retryAfter parses a Retry-After value (seconds or an HTTP date), capped
-// at MaxBackoff; 0 when absent or unusable.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(MaxBackoff/time.Second) {
-			return MaxBackoff
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d <= 0 {
-			return 0
-		}
-		return min(d, MaxBackoff)
-	}
-	return 0
 }
 
 // unwrapURLError removes the *url.Error that http.Client adds (its message

@@ -192,27 +192,6 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
-func TestRetryAfterParsing(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := map[string]time.Duration{
-		"":                     0,
-		"0":                    0,
-		"-3":                   0,
-		"5":                    5 * time.Second,
-		"99999999999999999999": 0,
-		"31":                   30 * time.Second,
-		now.Add(10 * time.Second).Format(http.TimeFormat): 10 * time.Second,
-		now.Add(time.Hour).Format(http.TimeFormat):        30 * time.Second,
-		now.Add(-time.Hour).Format(http.TimeFormat):       0,
-		"Fri, 31 Dec 1999 23:59:59 GMT":                   0,
-	}
-	for in, want := range tests {
-		if got := retryAfter(in, now); got != want {
-			t.Errorf("retryAfter(%q) = %v, want %v", in, got, want)
-		}
-	}
-}
-
 func TestJSONRetriesBadBodiesOnGET(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -404,20 +383,6 @@ func TestUnrewindableBodyNotRetried(t *testing.T) {
 	if !errors.Is(err, ErrServer) || s.hits.Load() != 1 || len(sl.Slept()) != 0 {
 		t.Errorf("err %v attempts %d", err, s.hits.Load())
 	}
-}
-
-// FuzzRetryAfter checks that any Retry-After header gives a wait in
-// [0, MaxBackoff].
-func FuzzRetryAfter(f *testing.F) {
-	for _, s := range []string{"5", "-1", "Fri, 31 Dec 2100 23:59:59 GMT", "Mon, 02 Jan 2006 15:04:05 GMT", "1e9", " 7 ", "99999999999999999999"} {
-		f.Add(s)
-	}
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, v string) {
-		if d := retryAfter(v, now); d < 0 || d > MaxBackoff {
-			t.Fatalf("retryAfter(%q) = %v", v, d)
-		}
-	})
 }
 
 func TestCancelledPOSTMayHaveBeenSent(t *testing.T) {

@@ -31,6 +31,14 @@ type cacheEntry struct {
 	ExpiresAt    time.Time `json:"expires_at"`
 	SeedHash     string    `json:"seed_sha256,omitempty"` // sha256 of AIGNOSTICS_REFRESH_TOKEN in effect when written
 	UpdatedAt    time.Time `json:"updated_at"`
+	// RefreshUnanswered is when RefreshToken was sent and no answer came
+	// back: the server may have rotated it, so it is never sent again and
+	// the access token is used until it expires.
+	RefreshUnanswered time.Time `json:"refresh_unanswered_at,omitzero"`
+
+	// refreshFailed: a refresh of this entry failed in this process; its
+	// access token is used until it expires rather than refreshed again.
+	refreshFailed bool
 }
 
 // cacheKey is the hex SHA-256 naming the cache file of one configuration.

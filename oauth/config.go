@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 // Config describes the authorization server, the client and the
@@ -75,6 +77,7 @@ const (
 	defaultBackoff      = 3 * time.Second
 	defaultLoginTimeout = 5 * time.Minute
 	refreshMargin       = 5 * time.Minute
+	expiryLeeway        = 30 * time.Second // the least validity a token is used with
 )
 
 func (c *Config) fill() {
@@ -104,3 +107,19 @@ func (c *Config) fill() {
 		c.OpenBrowser = open
 	}
 }
+
+// policy is the retry policy of the flows: the configured backoff and
+// clock, and a line on stderr for a person at a terminal.
+func policy(c *Config, retries int) retry.Policy {
+	return retry.Policy{
+		Base: c.Backoff, Retries: retries, Clock: c.Clock,
+		Notify: func(ev retry.Event) {
+			if c.Interactive() {
+				fmt.Fprintln(c.Stderr, ev.String())
+			}
+		},
+	}
+}
+
+// policy is the retry policy of m's flows.
+func (m *Manager) policy(retries int) retry.Policy { return policy(&m.c, retries) }

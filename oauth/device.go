@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 const (
@@ -60,19 +62,15 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	var dc deviceCode
 	// Asking for a device code is safe to repeat (an unused code just
 	// expires), so a lost or failed answer is retried with backoff.
-	wait := c.Backoff
-	for attempt := 0; ; attempt++ {
+	err := d.m.policy(deviceCodeRetries).Do(ctx, func(ctx context.Context, _ int) error {
 		_, err := postForm(ctx, c.HTTPClient, "device authorization", c.DeviceURL, form, &dc)
-		if err == nil {
-			break
+		if retryable(err) {
+			return retry.Retryable(err)
 		}
-		if !retryable(err) || attempt == deviceCodeRetries || ctx.Err() != nil {
-			return nil, &LoginError{Flow: "device", Err: err}
-		}
-		if err := c.Clock.Sleep(ctx, wait); err != nil {
-			return nil, &LoginError{Flow: "device", Err: err}
-		}
-		wait *= 2
+		return err
+	})
+	if err != nil {
+		return nil, &LoginError{Flow: "device", Err: err}
 	}
 	if dc.DeviceCode == "" || dc.UserCode == "" {
 		return nil, &LoginError{Flow: "device", Err: errors.New("the device authorization answer lacks device_code or user_code")}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,14 +44,18 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	var sent atomic.Bool // a connection was had: the request may have reached the server
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
+	}))
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, &transportError{name: name, err: stripURLError(err)}
+		return 0, &transportError{name: name, err: stripURLError(err), sent: sent.Load()}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return 0, &transportError{name: name, err: stripURLError(err)}
+		return 0, &transportError{name: name, err: stripURLError(err), sent: true}
 	}
 	if resp.StatusCode/100 != 2 {
 		te := &TokenError{Endpoint: name, StatusCode: resp.StatusCode}
@@ -75,6 +81,7 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 type transportError struct {
 	name string
 	err  error
+	sent bool // the request may have reached the server
 }
 
 func (e *transportError) Error() string { return fmt.Sprintf("call %s endpoint: %v", e.name, e.err) }
@@ -91,6 +98,13 @@ func retryable(err error) bool {
 		return oe.StatusCode >= 500 || oe.StatusCode == http.StatusTooManyRequests
 	}
 	return false
+}
+
+// neverSent reports whether err is a failure to reach the server at all
+// (no connection was made), so the request cannot have taken effect.
+func neverSent(err error) bool {
+	var te *transportError
+	return errors.As(err, &te) && !te.sent && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // stripURLError drops the URL from a *url.Error (it is ours and known) so

@@ -15,6 +15,20 @@ import (
 // once, advancing it (the durations are recorded: see Slept).
 func newClock() *clock.Fake { return clock.NewAutoFake(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)) }
 
+// sleepsMatch reports whether the waits got are want, where a negative
+// entry -d stands for a jittered backoff of d: any wait in [d/2, d].
+func sleepsMatch(got, want []time.Duration) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i, w := range want {
+		if w < 0 && (got[i] < -w/2 || got[i] > -w) || w >= 0 && got[i] != w {
+			return false
+		}
+	}
+	return true
+}
+
 // syncBuffer is a goroutine-safe stderr that can wait for text to appear.
 type syncBuffer struct {
 	mu     sync.Mutex

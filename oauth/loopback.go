@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 const portRetries = 10
@@ -64,20 +66,22 @@ func (m *Manager) listenLoopback(ctx context.Context, redirect string) ([]net.Li
 	}
 	var lc net.ListenConfig
 	var ln net.Listener
-	for attempt := 0; ; attempt++ {
+	// A busy port is polled: the waits do not grow beyond the backoff.
+	p := m.policy(portRetries)
+	p.Cap = m.c.Backoff
+	err = p.Do(ctx, func(ctx context.Context, _ int) error {
+		var err error
 		ln, err = lc.Listen(ctx, "tcp", required)
-		if err == nil {
-			break
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return retry.Retryable(err)
 		}
-		if !errors.Is(err, syscall.EADDRINUSE) {
-			return nil, "", fmt.Errorf("listen on %s for the login callback: %w", required, err)
-		}
-		if attempt == portRetries {
-			return nil, "", fmt.Errorf("listen on %s for the login callback: %w after %d retries; free it or use the device flow", required, ErrPortInUse, portRetries)
-		}
-		if err := m.c.Clock.Sleep(ctx, m.c.Backoff); err != nil {
-			return nil, "", fmt.Errorf("wait for port %s: %w", required, err)
-		}
+		return err
+	})
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE) && ctx.Err() == nil:
+		return nil, "", fmt.Errorf("listen on %s for the login callback: %w after %d retries; free it or use the device flow", required, ErrPortInUse, portRetries)
+	case err != nil:
+		return nil, "", fmt.Errorf("listen on %s for the login callback: %w", required, err)
 	}
 	lns := []net.Listener{ln}
 	for _, a := range optional {

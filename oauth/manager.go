@@ -35,7 +35,7 @@ func NewManager(c Config) *Manager {
 	c.fill()
 	return &Manager{
 		c:       c,
-		keys:    jwt.NewCache(c.JWKSURL, jwt.CacheOptions{Client: retryingGETs(c.HTTPClient, c.Backoff, c.Clock), Clock: c.Clock}),
+		keys:    jwt.NewCache(c.JWKSURL, jwt.CacheOptions{Client: retryingGETs(c.HTTPClient, policy(&c, getRetries)), Clock: c.Clock}),
 		path:    filepath.Join(c.CacheDir, cacheKey(&c)+".json"),
 		invalid: map[[32]byte]bool{},
 	}
@@ -119,6 +119,9 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	if e == nil || e.RefreshToken == "" {
 		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "not logged in"}
 	}
+	if !e.RefreshUnanswered.IsZero() {
+		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "an earlier token refresh got no answer, and a refresh token is never sent twice"}
+	}
 	client := e.ClientID
 	if client == "" {
 		client = m.c.ClientIDInteractive
@@ -132,19 +135,19 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	}
 	if err != nil {
 		var te *TokenError
-		if errors.As(err, &te) && refused(err) {
-			// The refresh token is dead: forget it so later runs do not retry it.
-			if !seeded {
-				_ = os.Remove(m.path)
-			}
-			m.mem = nil
-			reason := "the stored login expired or was revoked"
-			if seeded {
-				reason = "AIGNOSTICS_REFRESH_TOKEN was refused"
-			}
-			return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: fmt.Sprintf("%s (%s)", reason, te.Code)}
+		if !errors.As(err, &te) || !refused(err) {
+			return m.keep(e, err)
 		}
-		return nil, fmt.Errorf("refresh access token: %w", err)
+		// The refresh token is dead: forget it so later runs do not retry it.
+		if !seeded {
+			_ = os.Remove(m.path)
+		}
+		m.mem = nil
+		reason := "the stored login expired or was revoked"
+		if seeded {
+			reason = "AIGNOSTICS_REFRESH_TOKEN was refused"
+		}
+		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: fmt.Sprintf("%s (%s)", reason, te.Code)}
 	}
 	ne, err := m.entryFrom(ctx, resp, client, e.RefreshToken)
 	if err != nil {
@@ -160,6 +163,37 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 	return ne.token(), nil
 }
 
+// keep handles a refresh of e that failed without a refusal (err): when the
+// request may have reached the server and no answer came back, the server
+// may have rotated the refresh token, so the cache records that it must not
+// be sent again; either way a still valid access token is used until it
+// expires rather than failing the command. The caller holds m.mu and the lock.
+func (m *Manager) keep(e *cacheEntry, err error) (*Token, error) {
+	var te *transportError
+	if errors.As(err, &te) && te.sent { // even when interrupted: it may have arrived
+		e.RefreshUnanswered = m.c.Clock.Now().UTC()
+		// Best effort: a cache that cannot be written only means another
+		// process may send the refresh token again.
+		_ = writeCache(m.path, e)
+	}
+	e.refreshFailed = true
+	if !m.usable(e) {
+		m.mem = nil
+		return nil, fmt.Errorf("refresh access token: %w", err)
+	}
+	if !canceled(err) {
+		fmt.Fprintf(m.c.Stderr, "Could not refresh the access token (%v); using the current one until it expires at %s.\n",
+			err, e.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	m.mem, m.memFresh = e, false
+	return e.token(), nil
+}
+
+// canceled reports whether err is the caller's own cancellation or deadline.
+func canceled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
 // refused reports whether err is the token endpoint refusing a grant (a
 // 4xx answer other than 429), as opposed to a failure to get an answer.
 func refused(err error) bool {
@@ -167,13 +201,18 @@ func refused(err error) bool {
 	return errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 && te.StatusCode != 429
 }
 
-// usable reports whether e holds an access token valid for at least five
-// more minutes that the API has not refused.
+// usable reports whether e holds an access token the API has not refused
+// and that is valid for at least five more minutes, or, when e must not or
+// could not be refreshed, for at least expiryLeeway.
 func (m *Manager) usable(e *cacheEntry) bool {
 	if e.AccessToken == "" || m.invalid[sha256.Sum256([]byte(e.AccessToken))] {
 		return false
 	}
-	return e.ExpiresAt.Sub(m.c.Clock.Now()) > refreshMargin
+	left := e.ExpiresAt.Sub(m.c.Clock.Now())
+	if !e.RefreshUnanswered.IsZero() || e.refreshFailed {
+		return left > expiryLeeway
+	}
+	return left > refreshMargin
 }
 
 // unexpired reports whether e, which this Manager just obtained, is still

@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -151,7 +155,10 @@ func TestRefusedRefreshIsLoginRequired(t *testing.T) {
 	}
 }
 
-func TestRefreshServerErrorRetriedThenReported(t *testing.T) {
+// TestRefreshServerErrorNotResent: a refresh grant that reached the server
+// is never sent again (with rotation that would be a reuse): a 503 is
+// reported at once, and the next command may try again.
+func TestRefreshServerErrorNotResent(t *testing.T) {
 	clk := newClock()
 	f := newFakeAS(t, clk)
 	c := f.config(t.TempDir())
@@ -159,17 +166,21 @@ func TestRefreshServerErrorRetriedThenReported(t *testing.T) {
 	_, first := loggedIn(t, f, c)
 	f.refreshStatus = 503
 	clk.Advance(time.Hour)
+	slept := len(clk.Slept())
 	_, err := NewManager(c).Token(context.Background())
 	if err == nil || errors.Is(err, ErrLoginRequired) {
 		t.Fatalf("err = %v, want a server error", err)
 	}
 	noSecrets(t, "error", err.Error(), first.RefreshToken)
-	if n := f.count("grant:refresh_token"); n != 4 {
-		t.Errorf("refresh attempts = %d, want 4", n)
+	if n := f.count("grant:refresh_token"); n != 1 {
+		t.Errorf("refresh attempts = %d, want 1", n)
 	}
-	want := fmt.Sprint([]time.Duration{time.Second, 2 * time.Second, 4 * time.Second})
-	if got := fmt.Sprint(clk.Slept()); !strings.HasSuffix(got, strings.Trim(want, "[]")+"]") {
-		t.Errorf("sleeps = %s, want them to end with %s", got, want)
+	if got := clk.Slept()[slept:]; len(got) != 0 {
+		t.Errorf("waited %v to send the refresh again", got)
+	}
+	f.refreshStatus = 0
+	if _, err := NewManager(c).Token(context.Background()); err != nil {
+		t.Fatalf("the next command after a 503: %v", err)
 	}
 }
 
@@ -438,5 +449,60 @@ func TestShortLifetimeRefreshedOncePerManager(t *testing.T) {
 	}
 	if n := f.count("grant:refresh_token"); n != 2 {
 		t.Fatalf("refreshes = %d, want 2 once under 30 s remain", n)
+	}
+}
+
+// TestRefreshNeverSentIsRetried: a refresh grant that found no server (no
+// connection was made) cannot have been spent, so it is sent again after
+// the backoff.
+func TestRefreshNeverSentIsRetried(t *testing.T) {
+	clk := newClock()
+	f := newFakeAS(t, clk)
+	target, err := url.Parse(f.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(ln net.Listener) *http.Server {
+		s := &http.Server{Handler: httputil.NewSingleHostReverseProxy(target)}
+		go s.Serve(ln)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	proxy := serve(ln)
+	tr := &http.Transport{}
+	c := f.config(t.TempDir())
+	c.TokenURL = "http://" + addr + "/oauth/token" // part of the cache key: login through it too
+	c.HTTPClient = &http.Client{Transport: tr}
+	c.Backoff = time.Second
+	loggedIn(t, f, c)
+	proxy.Close()
+	tr.CloseIdleConnections()
+
+	clk.Advance(time.Hour)
+	manual := clock.NewFake(clk.Now())
+	c.Clock = manual.Clock()
+	go func() {
+		manual.BlockUntil(1) // the first refresh found nobody listening
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		serve(ln)
+		manual.Advance(c.Backoff)
+	}()
+	if _, err := NewManager(c).Token(context.Background()); err != nil {
+		t.Fatalf("Token: %v", err)
+	}
+	if n := f.count("grant:refresh_token"); n != 1 {
+		t.Errorf("refresh grants = %d, want 1", n)
+	}
+	if got := manual.Slept(); !sleepsMatch(got, []time.Duration{-c.Backoff}) {
+		t.Errorf("waits %v, want one backoff", got)
 	}
 }

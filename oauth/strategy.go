@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 // strategy is one way of obtaining tokens from the authorization server.
@@ -45,8 +47,14 @@ type refreshFlow struct {
 
 func (r *refreshFlow) clientID() string { return r.client }
 
-// obtain posts the refresh grant, retrying transport failures and 5xx/429
-// answers up to three times with exponential backoff.
+// refreshRetries is how often a refresh grant that never reached the
+// server is tried again.
+const refreshRetries = 3
+
+// obtain posts the refresh grant. It is sent again only when it cannot have
+// reached the server (no connection was made): with rotation, a refresh
+// token presented twice is a reuse, which can revoke the whole login. A
+// lost answer, a 5xx or a 429 is returned, not retried.
 func (r *refreshFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	form := url.Values{
 		"grant_type":    {"refresh_token"},
@@ -54,18 +62,13 @@ func (r *refreshFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		"refresh_token": {r.refreshToken},
 	}
 	var resp tokenResponse
-	var err error
-	wait := r.m.c.Backoff
-	for attempt := 0; ; attempt++ {
-		_, err = postForm(ctx, r.m.c.HTTPClient, "token", r.m.c.TokenURL, form, &resp)
-		if err == nil || !retryable(err) || attempt == 3 {
-			break
+	err := r.m.policy(refreshRetries).Do(ctx, func(ctx context.Context, _ int) error {
+		_, err := postForm(ctx, r.m.c.HTTPClient, "token", r.m.c.TokenURL, form, &resp)
+		if neverSent(err) {
+			return retry.Retryable(err)
 		}
-		if serr := r.m.c.Clock.Sleep(ctx, wait); serr != nil {
-			return nil, fmt.Errorf("refresh access token: %w", serr)
-		}
-		wait = min(wait*2, 30e9)
-	}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 // fetch produces one artifact's file: skipped when present and matching,
@@ -178,7 +179,7 @@ func (d *downloader) transfer(ctx context.Context, f DownloadedFile, want string
 		}
 		d.run.c.debugf("download %s: transfer broke after %d bytes (%v); resuming", f.Path, offset, rerr)
 		f.Resumed = true
-		if err := d.run.c.o.Clock.Sleep(ctx, backoff(attempt)); err != nil {
+		if err := d.resumePolicy().Wait(ctx, attempt, 0, rerr); err != nil {
 			return fail(fmt.Errorf("download %s of item %q: %w", f.Name, f.ExternalID, err))
 		}
 	}
@@ -304,13 +305,14 @@ func (d *downloader) received(f *DownloadedFile, n int64) {
 	}
 }
 
-// backoff is the wait before resume attempt n+1: 0.5s, 1s, 2s, ... capped at 10s.
-func backoff(attempt int) time.Duration {
-	d := 500 * time.Millisecond
-	for i := 1; i < attempt && d < 10*time.Second; i++ {
-		d *= 2
+// resumePolicy is the wait before resuming a broken transfer: from 0.5s,
+// doubling, capped at 10s, jittered, for Attempts tries in all.
+func (d *downloader) resumePolicy() retry.Policy {
+	retries := d.o.Attempts - 1
+	if retries <= 0 {
+		retries = -1 // none (zero would mean the default)
 	}
-	return min(d, 10*time.Second)
+	return retry.Policy{Base: 500 * time.Millisecond, Cap: 10 * time.Second, Retries: retries, Clock: d.run.c.o.Clock}
 }
 
 // strongETag reports a usable If-Range validator: quoted and not weak.

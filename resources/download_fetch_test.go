@@ -53,11 +53,20 @@ func TestStrongETag(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
+func TestResumeBackoff(t *testing.T) {
+	d := &downloader{run: &Run{c: &Client{}}, o: DownloadOptions{Attempts: 8}}
+	p := d.resumePolicy()
+	p.Jitter = func() float64 { return 1 }
 	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
 	for i, w := range want {
-		if got := backoff(i + 1); got != w {
-			t.Errorf("backoff(%d) = %s, want %s", i+1, got, w)
+		if got := p.Delay(i+1, 0); got != w {
+			t.Errorf("resume wait %d = %s, want %s", i+1, got, w)
 		}
+	}
+	if p.Max() != 7 {
+		t.Errorf("8 attempts allow %d retries, want 7", p.Max())
+	}
+	if one := (&downloader{run: &Run{c: &Client{}}, o: DownloadOptions{Attempts: 1}}).resumePolicy(); one.Max() != 0 {
+		t.Errorf("1 attempt allows %d retries, want none", one.Max())
 	}
 }
