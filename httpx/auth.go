@@ -73,18 +73,18 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, &tokenError{err}
 	}
-	r.Header.Set("Authorization", "Bearer "+tok)
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	resp, err := t.next.RoundTrip(r)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
-	t.tokens.Invalidate(tok)
+	t.tokens.Invalidate(tok.AccessToken)
 	fresh, err := t.tokens.Token(ctx)
 	if err != nil {
 		discard(resp)
 		return nil, &tokenError{err}
 	}
-	if fresh == tok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+	if fresh.AccessToken == tok.AccessToken || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		return resp, nil
 	}
 	r2 := req.Clone(ctx)
@@ -97,7 +97,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r2.Header.Get("User-Agent") == "" {
 		r2.Header.Set("User-Agent", t.ua)
 	}
-	r2.Header.Set("Authorization", "Bearer "+fresh)
+	r2.Header.Set("Authorization", "Bearer "+fresh.AccessToken)
 	return t.next.RoundTrip(r2)
 }
 

@@ -91,13 +91,13 @@ type fakeTokens struct {
 	err         error
 }
 
-func (f *fakeTokens) Token(context.Context) (string, error) {
+func (f *fakeTokens) Token(context.Context) (Token, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
-		return "", f.err
+		return Token{}, f.err
 	}
-	return f.tokens[min(f.i, len(f.tokens)-1)], nil
+	return Token{AccessToken: f.tokens[min(f.i, len(f.tokens)-1)]}, nil
 }
 
 func (f *fakeTokens) Invalidate(tok string) {

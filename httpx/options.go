@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -11,15 +10,6 @@ import (
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/internal/retry"
 )
-
-// TokenSource gives access tokens for the API.
-type TokenSource interface {
-	// Token returns a valid access token.
-	Token(ctx context.Context) (string, error)
-	// Invalidate reports that the API answered 401 to token: the next Token
-	// call must not return it.
-	Invalidate(token string)
-}
 
 // Options configure a Client. Zero values mean the defaults.
 type Options struct {

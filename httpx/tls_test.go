@@ -199,7 +199,7 @@ func TestWithTokenSharesTheTLSConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authed := plain.WithToken(staticToken("tok-1"))
+	authed := plain.WithToken(StaticToken("tok-1"))
 	odt := onDemand(plain)
 	if odt == nil || odt != onDemand(authed) {
 		t.Fatal("the twin does not share the transport")
@@ -222,11 +222,6 @@ func TestWithTokenSharesTheTLSConfiguration(t *testing.T) {
 		t.Errorf("Authorization headers %q, want %q", auth, want)
 	}
 }
-
-type staticToken string
-
-func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
-func (staticToken) Invalidate(string)                       {}
 
 // onDemand returns the onDemandTransport under a client.
 func onDemand(c *Client) *onDemandTransport {

@@ -140,9 +140,9 @@ func ensureDir(dir string) error {
 	return nil
 }
 
-// token converts the entry to the exported form.
-func (e *cacheEntry) token() *Token {
-	return &Token{AccessToken: e.AccessToken, RefreshToken: e.RefreshToken, TokenType: e.TokenType, Scope: e.GrantedScope, ExpiresAt: e.ExpiresAt}
+// token is the entry's access token and its expiry.
+func (e *cacheEntry) token() httpx.Token {
+	return httpx.Token{AccessToken: e.AccessToken, ExpiresAt: e.ExpiresAt}
 }
 
 // errNoCacheDir is the error of a Manager without a cache directory: a

@@ -20,7 +20,7 @@ func TestNoCacheDir(t *testing.T) {
 	m := NewManager(c)
 	ctx := context.Background()
 	_, err1 := m.Current(ctx)
-	_, err2 := m.Token(ctx)
+	_, err2 := access(m.Token(ctx))
 	_, _, err3 := m.Login(ctx, LoginOptions{Device: true})
 	_, err4 := m.Logout(false)
 	_, err5 := m.Logout(true)

@@ -33,7 +33,7 @@ func TestConcurrentTokenCallsLogInOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tokens[i], errs[i] = m.Token(context.Background())
+			tokens[i], errs[i] = access(m.Token(context.Background()))
 		}()
 	}
 	wg.Wait()

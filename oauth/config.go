@@ -57,12 +57,6 @@ type Config struct {
 	LoginHint string
 }
 
-// Token is an access token with what came with it.
-type Token struct {
-	AccessToken, RefreshToken, TokenType, Scope string
-	ExpiresAt                                   time.Time
-}
-
 // LoginOptions chooses how Login runs.
 type LoginOptions struct {
 	// Relogin runs a new flow even when a valid token is cached.

@@ -58,7 +58,7 @@ func TestDeviceFlow(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Login: %v", err)
 			}
-			if !fresh || tok.AccessToken == "" || tok.RefreshToken == "" {
+			if !fresh || tok.AccessToken == "" || cached(t, m).RefreshToken == "" {
 				t.Fatalf("Login = %+v, %v", tok, fresh)
 			}
 			if got := clk.Slept(); !slices.Equal(got, tc.wantSleeps) {
@@ -68,7 +68,7 @@ func TestDeviceFlow(t *testing.T) {
 			if !strings.Contains(out, "ABCD-EFGH") || !strings.Contains(out, "/activate?user_code=ABCD-EFGH") {
 				t.Errorf("stderr lacks the user code or complete URI:\n%s", out)
 			}
-			noSecrets(t, "stderr", out, tok.AccessToken, tok.RefreshToken)
+			noSecrets(t, "stderr", out, tok.AccessToken, cached(t, m).RefreshToken)
 			form := f.lastForm["device"]
 			if form.Get("client_id") != "dev" || form.Get("scope") != "offline_access" || form.Get("audience") != f.srv.URL+"/api" {
 				t.Errorf("device request form = %v", form)

@@ -2,10 +2,12 @@ package oauth_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/oauth"
 )
@@ -37,6 +40,23 @@ func emulatorConfig(t *testing.T, emu *emulator.Emulator, clk *clock.Fake, stder
 		HasBrowser:  func() bool { return false },
 		OpenBrowser: func(string) error { t.Error("a browser was opened"); return nil },
 	}
+}
+
+// cachedRefreshToken is the refresh token in m's cache file (no returned
+// value holds it).
+func cachedRefreshToken(t *testing.T, m *oauth.Manager) string {
+	t.Helper()
+	data, err := os.ReadFile(m.CacheFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal(data, &e); err != nil || e.RefreshToken == "" {
+		t.Fatalf("no refresh token in the cache file: %v", err)
+	}
+	return e.RefreshToken
 }
 
 // lockedWriter collects stderr and reports the authorize URL once printed.
@@ -71,6 +91,7 @@ func TestAgainstEmulator(t *testing.T) {
 		if err != nil || !fresh {
 			t.Fatalf("device login: %v", err)
 		}
+		firstRefresh := cachedRefreshToken(t, m)
 		vt, err := m.Verify(ctx, tok.AccessToken)
 		if err != nil || vt.Claims.Subject != emulator.DefaultSubject {
 			t.Fatalf("verify: %v", err)
@@ -83,15 +104,14 @@ func TestAgainstEmulator(t *testing.T) {
 		}
 		clk.Advance(time.Second)    // tokens of the same second are identical
 		access, err := m.Token(ctx) // this one was told the token was refused
-		if err != nil || access == tok.AccessToken || emu.Count("grant:refresh_token") != before+1 {
+		if err != nil || access.AccessToken == tok.AccessToken || emu.Count("grant:refresh_token") != before+1 {
 			t.Fatalf("refresh after Invalidate: %v", err)
 		}
-		cur, _ := m.Current(ctx)
-		if cur.RefreshToken == tok.RefreshToken {
+		if cachedRefreshToken(t, m) == firstRefresh {
 			t.Error("the refresh token was not rotated")
 		}
 		emu.RevokeRefreshTokens()
-		m.Invalidate(access)
+		m.Invalidate(access.AccessToken)
 		if _, err := m.Token(ctx); !errors.Is(err, oauth.ErrLoginRequired) {
 			t.Fatalf("after revocation: %v", err)
 		}
@@ -102,7 +122,7 @@ func TestAgainstEmulator(t *testing.T) {
 		c := emulatorConfig(t, emu, clk, w)
 		m := oauth.NewManager(c)
 		type res struct {
-			tok *oauth.Token
+			tok httpx.Token
 			err error
 		}
 		done := make(chan res, 1)

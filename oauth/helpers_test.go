@@ -8,12 +8,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // newClock returns the tests' clock: a fake on which sleeping returns at
 // once, advancing it (the durations are recorded: see Slept).
 func newClock() *clock.Fake { return clock.NewAutoFake(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)) }
+
+// access is the access token of a Token call.
+func access(t httpx.Token, err error) (string, error) { return t.AccessToken, err }
+
+// tokens is what a login left in the cache: the access and refresh tokens.
+type tokens struct{ AccessToken, RefreshToken string }
+
+// cached reads m's cache file (the refresh token is in no returned value).
+func cached(t *testing.T, m *Manager) tokens {
+	t.Helper()
+	e, err := readCache(m.CacheFile())
+	if err != nil || e == nil {
+		t.Fatalf("read the cache: %v (entry %v)", err, e)
+	}
+	return tokens{AccessToken: e.AccessToken, RefreshToken: e.RefreshToken}
+}
 
 // sleepsMatch reports whether the waits got are want, where a negative
 // entry -d stands for a jittered backoff of d: any wait in [d/2, d].

@@ -10,11 +10,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/jwt"
 )
 
 // Manager obtains, caches and refreshes tokens for one configuration. It is
-// safe for concurrent use and implements httpx.TokenSource.
+// safe for concurrent use and implements httpx.CurrentSource (Current never
+// starts a login).
 type Manager struct {
 	c    Config
 	keys jwt.KeySet
@@ -47,21 +49,21 @@ func (m *Manager) CacheFile() string { return m.path }
 // Token returns a valid access token: the cached one, a refreshed one, or,
 // only when Interactive() is true, one from a new login; otherwise a
 // *LoginRequiredError.
-func (m *Manager) Token(ctx context.Context) (string, error) {
+func (m *Manager) Token(ctx context.Context) (httpx.Token, error) {
 	t, err := m.Current(ctx)
 	if err == nil {
-		return t.AccessToken, nil
+		return t, nil
 	}
 	if !errors.Is(err, ErrLoginRequired) || !m.c.Interactive() {
-		return "", err
+		return httpx.Token{}, err
 	}
 	m.loginMu.Lock()
 	defer m.loginMu.Unlock()
 	// Another goroutine may have logged in while this one waited.
 	if t, cerr := m.Current(ctx); cerr == nil {
-		return t.AccessToken, nil
+		return t, nil
 	} else if !errors.Is(cerr, ErrLoginRequired) {
-		return "", cerr
+		return httpx.Token{}, cerr
 	}
 	if r := loginReason(err); r == "not logged in" {
 		fmt.Fprintln(m.c.Stderr, "Not logged in; starting a login.")
@@ -69,10 +71,7 @@ func (m *Manager) Token(ctx context.Context) (string, error) {
 		fmt.Fprintf(m.c.Stderr, "Login needed (%s); starting a login.\n", r)
 	}
 	t, _, err = m.Login(ctx, LoginOptions{Relogin: true})
-	if err != nil {
-		return "", err
-	}
-	return t.AccessToken, nil
+	return t, err
 }
 
 func loginReason(err error) string {
@@ -86,24 +85,24 @@ func loginReason(err error) string {
 // Current returns a valid token from the cache, refreshing it when less
 // than five minutes remain or the API refused it; it never starts an
 // interactive login and never contacts the server without a refresh token.
-func (m *Manager) Current(ctx context.Context) (*Token, error) {
+func (m *Manager) Current(ctx context.Context) (httpx.Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.mem != nil && (m.usable(m.mem) || m.memFresh && m.unexpired(m.mem)) {
 		return m.mem.token(), nil
 	}
 	if err := ensureDir(m.c.CacheDir); err != nil {
-		return nil, err
+		return httpx.Token{}, err
 	}
 	lock, err := acquireLock(ctx, m.path+".lock", m.c.Clock)
 	if err != nil {
-		return nil, err
+		return httpx.Token{}, err
 	}
 	defer lock.release()
 
 	e, err := readCache(m.path)
 	if err != nil {
-		return nil, err
+		return httpx.Token{}, err
 	}
 	seeded := false
 	if sh := seedHash(m.c.RefreshTokenSeed); sh != "" && (e == nil || e.SeedHash != sh) {
@@ -117,10 +116,10 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 		return e.token(), nil
 	}
 	if e == nil || e.RefreshToken == "" {
-		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "not logged in"}
+		return httpx.Token{}, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "not logged in"}
 	}
 	if !e.RefreshUnanswered.IsZero() {
-		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "an earlier token refresh got no answer, and a refresh token is never sent twice"}
+		return httpx.Token{}, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "an earlier token refresh got no answer, and a refresh token is never sent twice"}
 	}
 	client := e.ClientID
 	if client == "" {
@@ -147,14 +146,14 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 		if seeded {
 			reason = "AIGNOSTICS_REFRESH_TOKEN was refused"
 		}
-		return nil, &LoginRequiredError{Hint: m.c.LoginHint, Reason: fmt.Sprintf("%s (%s)", reason, te.Code)}
+		return httpx.Token{}, &LoginRequiredError{Hint: m.c.LoginHint, Reason: fmt.Sprintf("%s (%s)", reason, te.Code)}
 	}
 	ne, err := m.entryFrom(ctx, resp, client, e.RefreshToken)
 	if err != nil {
-		return nil, err
+		return httpx.Token{}, err
 	}
 	if err := writeCache(m.path, ne); err != nil {
-		return nil, err
+		return httpx.Token{}, err
 	}
 	// The server just issued it: even if it equals a refused token (same
 	// claims within one second), it is the best there is.
@@ -168,7 +167,7 @@ func (m *Manager) Current(ctx context.Context) (*Token, error) {
 // may have rotated the refresh token, so the cache records that it must not
 // be sent again; either way a still valid access token is used until it
 // expires rather than failing the command. The caller holds m.mu and the lock.
-func (m *Manager) keep(e *cacheEntry, err error) (*Token, error) {
+func (m *Manager) keep(e *cacheEntry, err error) (httpx.Token, error) {
 	var te *transportError
 	if errors.As(err, &te) && te.sent { // even when interrupted: it may have arrived
 		e.RefreshUnanswered = m.c.Clock.Now().UTC()
@@ -179,7 +178,7 @@ func (m *Manager) keep(e *cacheEntry, err error) (*Token, error) {
 	e.refreshFailed = true
 	if !m.usable(e) {
 		m.mem = nil
-		return nil, fmt.Errorf("refresh access token: %w", err)
+		return httpx.Token{}, fmt.Errorf("refresh access token: %w", err)
 	}
 	if !canceled(err) {
 		fmt.Fprintf(m.c.Stderr, "Could not refresh the access token (%v); using the current one until it expires at %s.\n",

@@ -21,21 +21,25 @@ import (
 )
 
 // loggedIn returns a manager whose cache holds a device-flow login.
-func loggedIn(t *testing.T, f *fakeAS, c Config) (*Manager, *Token) {
+func loggedIn(t *testing.T, f *fakeAS, c Config) (*Manager, tokens) {
 	t.Helper()
 	m := NewManager(c)
 	tok, _, err := m.Login(context.Background(), LoginOptions{Device: true})
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
-	return m, tok
+	got := cached(t, m)
+	if got.AccessToken != tok.AccessToken {
+		t.Fatal("Login returned another token than it stored")
+	}
+	return m, got
 }
 
 func TestTokenWithoutLoginNeverContactsServer(t *testing.T) {
 	f := newFakeAS(t, newClock())
 	c := f.config(t.TempDir())
 	c.LoginHint = "aignostics platform login"
-	_, err := NewManager(c).Token(context.Background())
+	_, err := access(NewManager(c).Token(context.Background()))
 	var le *LoginRequiredError
 	if !errors.As(err, &le) || !errors.Is(err, ErrLoginRequired) {
 		t.Fatalf("err = %v, want *LoginRequiredError", err)
@@ -56,7 +60,7 @@ func TestTokenCachedRefreshedAndRotated(t *testing.T) {
 
 	// A second process (manager) uses the cached token without a request.
 	m2 := NewManager(c)
-	got, err := m2.Token(context.Background())
+	got, err := access(m2.Token(context.Background()))
 	if err != nil || got != first.AccessToken {
 		t.Fatalf("cached Token = %v, %v", got != "", err)
 	}
@@ -66,7 +70,7 @@ func TestTokenCachedRefreshedAndRotated(t *testing.T) {
 
 	// 56 minutes later less than 5 minutes remain: refresh, rotate.
 	clk.Advance(56 * time.Minute)
-	got, err = NewManager(c).Token(context.Background())
+	got, err = access(NewManager(c).Token(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,7 @@ func TestTokenCachedRefreshedAndRotated(t *testing.T) {
 
 	// The first manager still holds the old token in memory but it is
 	// about to expire, so it re-reads the cache and finds the new one.
-	got1, err := m.Token(context.Background())
+	got1, err := access(m.Token(context.Background()))
 	if err != nil || got1 != got {
 		t.Fatalf("Token of first manager = %v (same=%v)", err, got1 == got)
 	}
@@ -109,7 +113,7 @@ func TestRefreshWithoutRotationKeepsRefreshToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.RefreshToken != first.RefreshToken || tok.AccessToken == first.AccessToken {
+	if now := cached(t, m); now.RefreshToken != first.RefreshToken || tok.AccessToken == first.AccessToken || now.AccessToken != tok.AccessToken {
 		t.Error("the refresh token was not kept or the access token not replaced")
 	}
 }
@@ -118,14 +122,14 @@ func TestInvalidateForcesRefresh(t *testing.T) {
 	f := newFakeAS(t, newClock())
 	m, first := loggedIn(t, f, f.config(t.TempDir()))
 	m.Invalidate(first.AccessToken)
-	got, err := m.Token(context.Background())
+	got, err := access(m.Token(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got == first.AccessToken || f.count("grant:refresh_token") != 1 {
 		t.Errorf("Invalidate did not force one refresh (grants %d)", f.count("grant:refresh_token"))
 	}
-	if _, err := m.Token(context.Background()); err != nil || f.count("grant:refresh_token") != 1 {
+	if _, err := access(m.Token(context.Background())); err != nil || f.count("grant:refresh_token") != 1 {
 		t.Errorf("a second Token refreshed again (grants %d, err %v)", f.count("grant:refresh_token"), err)
 	}
 }
@@ -137,7 +141,7 @@ func TestRefusedRefreshIsLoginRequired(t *testing.T) {
 	m, first := loggedIn(t, f, c)
 	f.refreshStatus = 400
 	clk.Advance(time.Hour)
-	_, err := NewManager(c).Token(context.Background())
+	_, err := access(NewManager(c).Token(context.Background()))
 	if !errors.Is(err, ErrLoginRequired) {
 		t.Fatalf("err = %v, want login required", err)
 	}
@@ -147,7 +151,7 @@ func TestRefusedRefreshIsLoginRequired(t *testing.T) {
 	}
 	// Now nothing is stored: no further request reaches the server.
 	before := f.count("grant:refresh_token")
-	if _, err := NewManager(c).Token(context.Background()); !errors.Is(err, ErrLoginRequired) {
+	if _, err := access(NewManager(c).Token(context.Background())); !errors.Is(err, ErrLoginRequired) {
 		t.Fatal(err)
 	}
 	if f.count("grant:refresh_token") != before {
@@ -167,7 +171,7 @@ func TestRefreshServerErrorNotResent(t *testing.T) {
 	f.refreshStatus = 503
 	clk.Advance(time.Hour)
 	slept := len(clk.Slept())
-	_, err := NewManager(c).Token(context.Background())
+	_, err := access(NewManager(c).Token(context.Background()))
 	if err == nil || errors.Is(err, ErrLoginRequired) {
 		t.Fatalf("err = %v, want a server error", err)
 	}
@@ -179,7 +183,7 @@ func TestRefreshServerErrorNotResent(t *testing.T) {
 		t.Errorf("waited %v to send the refresh again", got)
 	}
 	f.refreshStatus = 0
-	if _, err := NewManager(c).Token(context.Background()); err != nil {
+	if _, err := access(NewManager(c).Token(context.Background())); err != nil {
 		t.Fatalf("the next command after a 503: %v", err)
 	}
 }
@@ -190,7 +194,7 @@ func TestInteractiveTokenStartsLogin(t *testing.T) {
 	c.Interactive = func() bool { return true }
 	stderr := newSyncBuffer()
 	c.Stderr = stderr
-	got, err := NewManager(c).Token(context.Background())
+	got, err := access(NewManager(c).Token(context.Background()))
 	if err != nil || got == "" {
 		t.Fatalf("Token = %v", err)
 	}
@@ -226,7 +230,7 @@ func TestSeed(t *testing.T) {
 	f.mu.Unlock()
 	c := f.config(dir)
 	c.RefreshTokenSeed = "seed-A"
-	a, err := NewManager(c).Token(context.Background())
+	a, err := access(NewManager(c).Token(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,19 +242,19 @@ func TestSeed(t *testing.T) {
 		t.Error("the cache does not record the seed's hash (or stores the seed itself)")
 	}
 	// Same seed: the cache (holding a rotated token) wins.
-	got, err := NewManager(c).Token(context.Background())
+	got, err := access(NewManager(c).Token(context.Background()))
 	if err != nil || got != a || f.count("grant:refresh_token") != 1 {
 		t.Fatalf("same seed: err %v, same %v, grants %d", err, got == a, f.count("grant:refresh_token"))
 	}
 	// A different seed replaces it.
 	c.RefreshTokenSeed = "seed-B"
-	got, err = NewManager(c).Token(context.Background())
+	got, err = access(NewManager(c).Token(context.Background()))
 	if err != nil || got == a || f.lastForm["refresh_token"].Get("refresh_token") != "seed-B" {
 		t.Fatalf("new seed: err %v", err)
 	}
 	// A refused seed is login required and says why, without the value.
 	c.RefreshTokenSeed = "seed-dead"
-	_, err = NewManager(c).Token(context.Background())
+	_, err = access(NewManager(c).Token(context.Background()))
 	if !errors.Is(err, ErrLoginRequired) || !strings.Contains(err.Error(), "AIGNOSTICS_REFRESH_TOKEN") {
 		t.Fatalf("dead seed: %v", err)
 	}
@@ -265,7 +269,7 @@ func TestCorruptCacheIsReplaced(t *testing.T) {
 			m := NewManager(c)
 			os.MkdirAll(c.CacheDir, 0o700)
 			os.WriteFile(m.CacheFile(), []byte(content), 0o600)
-			if _, err := m.Token(context.Background()); !errors.Is(err, ErrLoginRequired) {
+			if _, err := access(m.Token(context.Background())); !errors.Is(err, ErrLoginRequired) {
 				t.Fatalf("Token on a corrupt cache = %v, want login required", err)
 			}
 			if _, _, err := m.Login(context.Background(), LoginOptions{Device: true}); err != nil {
@@ -347,7 +351,7 @@ func TestConcurrentManagersRefreshOnce(t *testing.T) {
 	results := make([]string, 16)
 	errs := make([]error, 16)
 	for i := range 16 {
-		wg.Go(func() { results[i], errs[i] = NewManager(c).Token(context.Background()) })
+		wg.Go(func() { results[i], errs[i] = access(NewManager(c).Token(context.Background())) })
 	}
 	wg.Wait()
 	for i := range 16 {
@@ -397,7 +401,7 @@ func TestLogout(t *testing.T) {
 	if n, err := m.Logout(false); err != nil || n != 0 {
 		t.Fatalf("second Logout = %d, %v", n, err)
 	}
-	if _, err := m.Token(context.Background()); !errors.Is(err, ErrLoginRequired) {
+	if _, err := access(m.Token(context.Background())); !errors.Is(err, ErrLoginRequired) {
 		t.Errorf("Token after logout = %v", err)
 	}
 	loggedIn(t, f, c)
@@ -427,7 +431,7 @@ func TestShortLifetimeRefreshedOncePerManager(t *testing.T) {
 	c := f.config(t.TempDir())
 	m, _ := loggedIn(t, f, c)
 	for range 3 {
-		if _, err := m.Token(context.Background()); err != nil {
+		if _, err := access(m.Token(context.Background())); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -436,7 +440,7 @@ func TestShortLifetimeRefreshedOncePerManager(t *testing.T) {
 	}
 	m2 := NewManager(c)
 	for range 3 {
-		if _, err := m2.Token(context.Background()); err != nil {
+		if _, err := access(m2.Token(context.Background())); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -444,7 +448,7 @@ func TestShortLifetimeRefreshedOncePerManager(t *testing.T) {
 		t.Fatalf("a new manager refreshed %d times, want 1 (under the 5 min margin)", n)
 	}
 	clk.Advance(3*time.Minute + 40*time.Second)
-	if _, err := m2.Token(context.Background()); err != nil {
+	if _, err := access(m2.Token(context.Background())); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.count("grant:refresh_token"); n != 2 {
@@ -496,7 +500,7 @@ func TestRefreshNeverSentIsRetried(t *testing.T) {
 		serve(ln)
 		manual.Advance(c.Backoff)
 	}()
-	if _, err := NewManager(c).Token(context.Background()); err != nil {
+	if _, err := access(NewManager(c).Token(context.Background())); err != nil {
 		t.Fatalf("Token: %v", err)
 	}
 	if n := f.count("grant:refresh_token"); n != 1 {

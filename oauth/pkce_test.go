@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 )
 
@@ -44,7 +45,7 @@ type pkceRun struct {
 	f      *fakeAS
 	stderr *syncBuffer
 	done   chan struct{}
-	tok    *Token
+	tok    httpx.Token
 	err    error
 }
 
@@ -107,7 +108,7 @@ func TestPKCELoginWithPrintedURL(t *testing.T) {
 	if ex.Get("redirect_uri") != r.m.c.RedirectURI || ex.Get("client_id") != "cli" || len(ex.Get("code_verifier")) != 43 {
 		t.Errorf("exchange form = %v", ex)
 	}
-	noSecrets(t, "stderr", r.stderr.String(), r.tok.AccessToken, r.tok.RefreshToken)
+	noSecrets(t, "stderr", r.stderr.String(), r.tok.AccessToken, cached(t, r.m).RefreshToken)
 	if strings.Contains(r.stderr.String(), "ssh -L") {
 		t.Error("ssh hint printed with --no-browser")
 	}

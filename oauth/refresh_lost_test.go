@@ -88,7 +88,7 @@ func TestRefreshAnswerLost(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Token after a lost refresh answer: %v", err)
 	}
-	if access != first.AccessToken {
+	if access.AccessToken != first.AccessToken {
 		t.Error("the still valid access token was not kept")
 	}
 	if n := proxy.refreshs.Load(); n != 1 || emu.Count("grant:refresh_token") != before+1 {
@@ -118,11 +118,11 @@ func TestRefreshAnswerLost(t *testing.T) {
 
 	// The next command: the cached token, no refresh, and the API takes it.
 	next, err := oauth.NewManager(c).Token(ctx)
-	if err != nil || next != first.AccessToken || proxy.refreshs.Load() != 1 {
-		t.Fatalf("next command: %v (same token %v, %d refresh grants)", err, next == first.AccessToken, proxy.refreshs.Load())
+	if err != nil || next.AccessToken != first.AccessToken || proxy.refreshs.Load() != 1 {
+		t.Fatalf("next command: %v (same token %v, %d refresh grants)", err, next.AccessToken == first.AccessToken, proxy.refreshs.Load())
 	}
 	req, _ := http.NewRequestWithContext(ctx, "GET", emu.URL()+"/api/v1/me", nil)
-	req.Header.Set("Authorization", "Bearer "+next)
+	req.Header.Set("Authorization", "Bearer "+next.AccessToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -19,19 +19,19 @@ func TestSeedFromDeviceLogin(t *testing.T) {
 	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock()})
 	ctx := context.Background()
 
-	first, _, err := oauth.NewManager(emulatorConfig(t, emu, clk, io.Discard)).Login(ctx, oauth.LoginOptions{Device: true})
-	if err != nil {
+	first := oauth.NewManager(emulatorConfig(t, emu, clk, io.Discard))
+	if _, _, err := first.Login(ctx, oauth.LoginOptions{Device: true}); err != nil {
 		t.Fatalf("device login: %v", err)
 	}
 	c := emulatorConfig(t, emu, clk, io.Discard) // another machine: its own empty cache
-	c.RefreshTokenSeed = first.RefreshToken
+	c.RefreshTokenSeed = cachedRefreshToken(t, first)
 	m := oauth.NewManager(c)
 	access, err := m.Token(ctx)
 	if err != nil {
 		t.Fatalf("seeded with a device-flow refresh token: %v", err)
 	}
 	clk.Advance(time.Second) // tokens of the same second are identical
-	m.Invalidate(access)
+	m.Invalidate(access.AccessToken)
 	if _, err := m.Token(ctx); err != nil {
 		t.Fatalf("refresh of the seeded login: %v", err)
 	}

@@ -12,11 +12,8 @@ import (
 	"github.com/aignostics/aignostics/httpx"
 )
 
-// Both token sources of this package are httpx token sources.
-var (
-	_ httpx.TokenSource = (*Provider)(nil)
-	_ httpx.TokenSource = (*FuncTokenSource)(nil)
-)
+// A Provider is an httpx token source.
+var _ httpx.TokenSource = (*Provider)(nil)
 
 // authServer answers 401 to every bearer token in reject and records the
 // tokens it saw.

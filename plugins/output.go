@@ -8,17 +8,9 @@ import (
 	"math"
 	"strings"
 	"time"
-)
 
-// Token is an access token printed by a token provider.
-type Token struct {
-	// AccessToken is the bearer token, checked to hold no blank or control
-	// character.
-	AccessToken string
-	// ExpiresAt is when the token expires; zero when the provider gave no
-	// expiry (the token is then reused for the life of the process).
-	ExpiresAt time.Time
-}
+	"github.com/aignostics/aignostics/httpx"
+)
 
 // providerOutput holds every field of the accepted JSON shapes.
 type providerOutput struct {
@@ -44,25 +36,25 @@ type execCredentials struct {
 // output starting with "{" that is not such an object, and a token holding
 // a blank, a control or a non-ASCII character are errors; no error quotes
 // the token.
-func ParseOutput(out []byte, now time.Time) (Token, error) {
+func ParseOutput(out []byte, now time.Time) (httpx.Token, error) {
 	s := strings.TrimSpace(string(out))
 	if s == "" {
-		return Token{}, errors.New("printed nothing on stdout")
+		return httpx.Token{}, errors.New("printed nothing on stdout")
 	}
 	if s[0] != '{' {
-		if err := checkToken(s); err != nil {
-			return Token{}, unusable(err)
+		if err := httpx.CheckToken(s); err != nil {
+			return httpx.Token{}, unusable(err)
 		}
-		return Token{AccessToken: s}, nil
+		return httpx.Token{AccessToken: s}, nil
 	}
 	var o providerOutput
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	if err := dec.Decode(&o); err != nil {
-		return Token{}, fmt.Errorf("printed malformed JSON: %s", jsonProblem(err))
+		return httpx.Token{}, fmt.Errorf("printed malformed JSON: %s", jsonProblem(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Token{}, errors.New("printed malformed JSON: more after the object")
+		return httpx.Token{}, errors.New("printed malformed JSON: more after the object")
 	}
 	if o.Status != nil || o.Kind == "ExecCredential" {
 		return o.execCredential()
@@ -87,73 +79,53 @@ func jsonProblem(err error) string {
 	return "not a JSON object"
 }
 
-func (o *providerOutput) execCredential() (Token, error) {
+func (o *providerOutput) execCredential() (httpx.Token, error) {
 	if o.Kind != "" && o.Kind != "ExecCredential" {
-		return Token{}, fmt.Errorf("printed a %q object, want an ExecCredential", o.Kind)
+		return httpx.Token{}, fmt.Errorf("printed a %q object, want an ExecCredential", o.Kind)
 	}
 	if o.Status == nil || o.Status.Token == "" {
-		return Token{}, errors.New("printed an ExecCredential without status.token")
+		return httpx.Token{}, errors.New("printed an ExecCredential without status.token")
 	}
-	if err := checkToken(o.Status.Token); err != nil {
-		return Token{}, unusable(err)
+	if err := httpx.CheckToken(o.Status.Token); err != nil {
+		return httpx.Token{}, unusable(err)
 	}
-	t := Token{AccessToken: o.Status.Token}
+	t := httpx.Token{AccessToken: o.Status.Token}
 	if o.Status.ExpirationTimestamp != "" {
 		exp, err := time.Parse(time.RFC3339, o.Status.ExpirationTimestamp)
 		if err != nil {
-			return Token{}, errors.New("printed an ExecCredential whose status.expirationTimestamp is not RFC 3339")
+			return httpx.Token{}, errors.New("printed an ExecCredential whose status.expirationTimestamp is not RFC 3339")
 		}
 		t.ExpiresAt = exp
 	}
 	return t, nil
 }
 
-func (o *providerOutput) accessToken(now time.Time) (Token, error) {
+func (o *providerOutput) accessToken(now time.Time) (httpx.Token, error) {
 	if o.AccessToken == nil || *o.AccessToken == "" {
-		return Token{}, errors.New(`printed JSON without "access_token"`)
+		return httpx.Token{}, errors.New(`printed JSON without "access_token"`)
 	}
-	if err := checkToken(*o.AccessToken); err != nil {
-		return Token{}, unusable(err)
+	if err := httpx.CheckToken(*o.AccessToken); err != nil {
+		return httpx.Token{}, unusable(err)
 	}
-	t := Token{AccessToken: *o.AccessToken}
+	t := httpx.Token{AccessToken: *o.AccessToken}
 	switch {
 	case o.ExpiresAt != "":
 		exp, err := time.Parse(time.RFC3339, o.ExpiresAt)
 		if err != nil {
-			return Token{}, errors.New(`printed "expires_at" that is not RFC 3339`)
+			return httpx.Token{}, errors.New(`printed "expires_at" that is not RFC 3339`)
 		}
 		t.ExpiresAt = exp
 	case o.ExpiresIn != nil:
 		secs, err := o.ExpiresIn.Float64()
 		if err != nil || secs <= 0 || secs > math.MaxInt32 {
-			return Token{}, errors.New(`printed "expires_in" that is not a positive number of seconds`)
+			return httpx.Token{}, errors.New(`printed "expires_in" that is not a positive number of seconds`)
 		}
 		t.ExpiresAt = now.Add(time.Duration(secs * float64(time.Second)))
 	}
 	return t, nil
 }
 
-// checkToken refuses a token that could not be sent as a bearer token: one
-// that is empty or holds a blank, a line break, a control character or a
-// non-ASCII byte. The message never quotes the token.
-func checkToken(tok string) error {
-	switch {
-	case tok == "":
-		return errors.New("the token is empty")
-	case strings.ContainsAny(tok, " \t"):
-		return errors.New("the token contains a blank (more than one word?)")
-	case strings.ContainsAny(tok, "\r\n"):
-		return errors.New("the token spans more than one line")
-	}
-	for i := 0; i < len(tok); i++ {
-		if c := tok[i]; c < 0x21 || c > 0x7e {
-			return fmt.Errorf("the token contains byte 0x%02x at offset %d (control or non-ASCII)", c, i)
-		}
-	}
-	return nil
-}
-
-// unusable wraps a checkToken problem for a provider's output.
+// unusable wraps a CheckToken problem for a provider's output.
 func unusable(err error) error {
 	return fmt.Errorf("printed an unusable token: %w", err)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 var testNow = time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
@@ -12,23 +14,23 @@ func TestParseOutput(t *testing.T) {
 	tests := []struct {
 		name string
 		out  string
-		want Token
+		want httpx.Token
 	}{
-		{"bare", "tok.en-1_~+/=\n", Token{AccessToken: "tok.en-1_~+/="}},
-		{"bare CRLF and blanks", "  abc\r\n", Token{AccessToken: "abc"}},
+		{"bare", "tok.en-1_~+/=\n", httpx.Token{AccessToken: "tok.en-1_~+/="}},
+		{"bare CRLF and blanks", "  abc\r\n", httpx.Token{AccessToken: "abc"}},
 		{"json expires_at", `{"access_token":"abc","expires_at":"2026-11-27T21:00:00Z"}`,
-			Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
+			httpx.Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
 		{"json expires_at offset", `{"access_token":"abc","expires_at":"2026-11-27T22:00:00+01:00"}`,
-			Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
+			httpx.Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
 		{"json expires_in", `{"access_token":"abc","expires_in":3600,"token_type":"Bearer"}` + "\n",
-			Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
+			httpx.Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
 		{"json expires_in fraction", `{"access_token":"abc","expires_in":1.5}`,
-			Token{AccessToken: "abc", ExpiresAt: testNow.Add(1500 * time.Millisecond)}},
-		{"json no expiry", `{"access_token":"abc"}`, Token{AccessToken: "abc"}},
+			httpx.Token{AccessToken: "abc", ExpiresAt: testNow.Add(1500 * time.Millisecond)}},
+		{"json no expiry", `{"access_token":"abc"}`, httpx.Token{AccessToken: "abc"}},
 		{"exec credential v1", `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"abc","expirationTimestamp":"2026-11-27T21:00:00Z"}}`,
-			Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
-		{"exec credential without kind or expiry", `{"status":{"token":"abc"}}`, Token{AccessToken: "abc"}},
-		{"json with blanks around", "\n {\"access_token\": \"abc\"} \n", Token{AccessToken: "abc"}},
+			httpx.Token{AccessToken: "abc", ExpiresAt: testNow.Add(time.Hour)}},
+		{"exec credential without kind or expiry", `{"status":{"token":"abc"}}`, httpx.Token{AccessToken: "abc"}},
+		{"json with blanks around", "\n {\"access_token\": \"abc\"} \n", httpx.Token{AccessToken: "abc"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,7 +107,7 @@ func FuzzParseOutput(f *testing.F) {
 			}
 			return
 		}
-		if cerr := checkToken(tok.AccessToken); cerr != nil {
+		if cerr := httpx.CheckToken(tok.AccessToken); cerr != nil {
 			t.Fatalf("ParseOutput accepted a token that checkToken refuses: %v", cerr)
 		}
 	})

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 // DefaultProviderTimeout bounds one run of a token provider when
@@ -62,7 +64,7 @@ type Provider struct {
 	// or written; it serialises runs and, unlike a mutex, lets a waiter
 	// give up when its context ends.
 	sem    chan struct{}
-	cached Token // zero AccessToken: nothing cached
+	cached httpx.Token // zero AccessToken: nothing cached
 }
 
 // NewProvider returns a Provider that runs cmdline, split by
@@ -84,22 +86,14 @@ func NewProvider(cmdline string, o ProviderOptions) (*Provider, error) {
 // Command returns the provider's executable as configured (argv[0]).
 func (p *Provider) Command() string { return p.argv[0] }
 
-// Token returns a valid access token, running the provider when none is
-// cached or the cached one expires within ExpirySkew.
-func (p *Provider) Token(ctx context.Context) (string, error) {
-	t, err := p.Current(ctx)
-	if err != nil {
-		return "", err
-	}
-	return t.AccessToken, nil
-}
-
-// Current is Token with the expiry the provider reported.
-func (p *Provider) Current(ctx context.Context) (Token, error) {
+// Token returns a valid access token with the expiry the provider
+// reported, running the provider when none is cached or the cached one
+// expires within ExpirySkew.
+func (p *Provider) Token(ctx context.Context) (httpx.Token, error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
-		return Token{}, fmt.Errorf("wait for token provider %q: %w", p.argv[0], ctx.Err())
+		return httpx.Token{}, fmt.Errorf("wait for token provider %q: %w", p.argv[0], ctx.Err())
 	}
 	defer func() { <-p.sem }()
 	if p.fresh() {
@@ -107,8 +101,8 @@ func (p *Provider) Current(ctx context.Context) (Token, error) {
 	}
 	t, err := p.run(ctx)
 	if err != nil {
-		p.cached = Token{}
-		return Token{}, err
+		p.cached = httpx.Token{}
+		return httpx.Token{}, err
 	}
 	p.cached = t
 	return t, nil
@@ -129,16 +123,16 @@ func (p *Provider) Invalidate(token string) {
 	p.sem <- struct{}{}
 	defer func() { <-p.sem }()
 	if token != "" && p.cached.AccessToken == token {
-		p.cached = Token{}
+		p.cached = httpx.Token{}
 	}
 }
 
 // run runs the command once and parses its output.
-func (p *Provider) run(ctx context.Context) (Token, error) {
+func (p *Provider) run(ctx context.Context) (httpx.Token, error) {
 	env := append(os.Environ(), p.o.Env...)
 	path, err := lookPath(p.argv[0], envValue(env, "PATH"))
 	if err != nil {
-		return Token{}, &ProviderError{Command: p.argv[0], ExitStatus: -1, Err: fmt.Errorf("%w: %v", ErrNotFound, err)}
+		return httpx.Token{}, &ProviderError{Command: p.argv[0], ExitStatus: -1, Err: fmt.Errorf("%w: %v", ErrNotFound, err)}
 	}
 	runCtx, cancel := context.WithTimeout(ctx, p.o.Timeout)
 	defer cancel()
@@ -157,16 +151,16 @@ func (p *Provider) run(ctx context.Context) (Token, error) {
 	if runErr != nil && !errors.Is(runErr, exec.ErrWaitDelay) {
 		// (ErrWaitDelay: it exited 0 but something it started kept stdout or
 		// stderr open past the wait delay; what it printed itself is complete.)
-		return Token{}, p.failure(ctx, runCtx, runErr, perr)
+		return httpx.Token{}, p.failure(ctx, runCtx, runErr, perr)
 	}
 	if stdout.over {
 		perr.Err = fmt.Errorf("printed more than %d bytes on stdout", maxOutput)
-		return Token{}, perr
+		return httpx.Token{}, perr
 	}
 	t, err := ParseOutput(stdout.b, p.o.Clock.Now())
 	if err != nil {
 		perr.Err = err
-		return Token{}, perr
+		return httpx.Token{}, perr
 	}
 	return t, nil
 }

@@ -11,40 +11,42 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 func TestProviderShapes(t *testing.T) {
 	tests := []struct {
 		name, body string
-		want       Token
+		want       httpx.Token
 	}{
-		{"bare", `echo "tok-$n"`, Token{AccessToken: "tok-1"}},
-		{"bare without newline", `printf 'tok-%s' "$n"`, Token{AccessToken: "tok-1"}},
+		{"bare", `echo "tok-$n"`, httpx.Token{AccessToken: "tok-1"}},
+		{"bare without newline", `printf 'tok-%s' "$n"`, httpx.Token{AccessToken: "tok-1"}},
 		{"json expires_at", `echo '{"access_token": "tok-'$n'", "expires_at": "2026-11-27T21:00:00Z"}'`,
-			Token{AccessToken: "tok-1", ExpiresAt: testNow.Add(time.Hour)}},
+			httpx.Token{AccessToken: "tok-1", ExpiresAt: testNow.Add(time.Hour)}},
 		{"json expires_in", `echo '{"access_token": "tok-'$n'", "expires_in": 600}'`,
-			Token{AccessToken: "tok-1", ExpiresAt: testNow.Add(10 * time.Minute)}},
+			httpx.Token{AccessToken: "tok-1", ExpiresAt: testNow.Add(10 * time.Minute)}},
 		{"exec credential", `cat <<EOF
 {
   "apiVersion": "client.authentication.k8s.io/v1",
   "kind": "ExecCredential",
   "status": {"token": "tok-$n", "expirationTimestamp": "2026-11-27T20:30:00Z"}
 }
-EOF`, Token{AccessToken: "tok-1", ExpiresAt: testNow.Add(30 * time.Minute)}},
+EOF`, httpx.Token{AccessToken: "tok-1", ExpiresAt: testNow.Add(30 * time.Minute)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, count, _ := countingProvider(t, tc.body)
-			got, err := p.Current(context.Background())
+			got, err := p.Token(context.Background())
 			if err != nil {
-				t.Fatalf("Current: %v", err)
+				t.Fatalf("Token: %v", err)
 			}
 			if got.AccessToken != tc.want.AccessToken || !got.ExpiresAt.Equal(tc.want.ExpiresAt) {
-				t.Errorf("Current = %+v, want %+v", got, tc.want)
+				t.Errorf("Token = %+v, want %+v", got, tc.want)
 			}
-			tok, err := p.Token(context.Background())
-			if err != nil || tok != tc.want.AccessToken {
-				t.Errorf("Token = %q, %v; want %q", tok, err, tc.want.AccessToken)
+			again, err := p.Token(context.Background())
+			if err != nil || again != got {
+				t.Errorf("second Token = %+v, %v; want the cached %+v", again, err, got)
 			}
 			if n := runs(t, count); n != 1 {
 				t.Errorf("provider ran %d times, want 1", n)
@@ -70,7 +72,7 @@ func TestProviderReuseUntilExpiry(t *testing.T) {
 	}
 	for i, s := range steps {
 		clock.Advance(s.advance)
-		got, err := p.Token(ctx)
+		got, err := accessToken(p, ctx)
 		if err != nil {
 			t.Fatalf("step %d: Token: %v", i, err)
 		}
@@ -83,7 +85,7 @@ func TestProviderReuseUntilExpiry(t *testing.T) {
 func TestProviderNoExpiryReusedForever(t *testing.T) {
 	p, count, clock := countingProvider(t, `echo "tok-$n"`)
 	for range 3 {
-		if got, err := p.Token(context.Background()); err != nil || got != "tok-1" {
+		if got, err := accessToken(p, context.Background()); err != nil || got != "tok-1" {
 			t.Fatalf("Token = %q, %v; want tok-1", got, err)
 		}
 		clock.Advance(1000 * time.Hour)
@@ -96,7 +98,7 @@ func TestProviderNoExpiryReusedForever(t *testing.T) {
 func TestProviderAlreadyExpiredTokenRunsEachTime(t *testing.T) {
 	p, count, _ := countingProvider(t, `echo '{"access_token": "tok-'$n'", "expires_in": 30}'`)
 	for i := 1; i <= 2; i++ {
-		if got, err := p.Token(context.Background()); err != nil || got != fmt.Sprintf("tok-%d", i) {
+		if got, err := accessToken(p, context.Background()); err != nil || got != fmt.Sprintf("tok-%d", i) {
 			t.Fatalf("Token = %q, %v; want tok-%d", got, err, i)
 		}
 	}
@@ -108,17 +110,17 @@ func TestProviderAlreadyExpiredTokenRunsEachTime(t *testing.T) {
 func TestProviderInvalidate(t *testing.T) {
 	p, count, _ := countingProvider(t, `echo "tok-$n"`)
 	ctx := context.Background()
-	first, _ := p.Token(ctx)
+	first, _ := accessToken(p, ctx)
 	p.Invalidate("some-other-token") // a token we no longer hold: no effect
-	if got, _ := p.Token(ctx); got != first || runs(t, count) != 1 {
+	if got, _ := accessToken(p, ctx); got != first || runs(t, count) != 1 {
 		t.Fatalf("after invalidating another token: Token = %q after %d runs, want %q after 1", got, runs(t, count), first)
 	}
 	p.Invalidate(first)
-	if got, _ := p.Token(ctx); got != "tok-2" || runs(t, count) != 2 {
+	if got, _ := accessToken(p, ctx); got != "tok-2" || runs(t, count) != 2 {
 		t.Fatalf("after Invalidate: Token = %q after %d runs, want tok-2 after 2", got, runs(t, count))
 	}
 	p.Invalidate(first) // stale: tok-2 stays
-	if got, _ := p.Token(ctx); got != "tok-2" || runs(t, count) != 2 {
+	if got, _ := accessToken(p, ctx); got != "tok-2" || runs(t, count) != 2 {
 		t.Fatalf("after a stale Invalidate: Token = %q after %d runs, want tok-2 after 2", got, runs(t, count))
 	}
 }
@@ -129,7 +131,7 @@ func TestProviderConcurrentCallsRunOnce(t *testing.T) {
 	errs := make(chan error, 16)
 	for range 16 {
 		wg.Go(func() {
-			tok, err := p.Token(context.Background())
+			tok, err := accessToken(p, context.Background())
 			if err == nil && tok != "tok-1" {
 				err = fmt.Errorf("got %q, want tok-1", tok)
 			}
@@ -169,7 +171,7 @@ func TestProviderFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, count, _ := countingProvider(t, tc.body)
-			_, err := p.Token(context.Background())
+			_, err := accessToken(p, context.Background())
 			var pe *ProviderError
 			if !errors.As(err, &pe) {
 				t.Fatalf("Token error = %v, want a *ProviderError", err)
@@ -193,7 +195,7 @@ func TestProviderFailures(t *testing.T) {
 				t.Errorf("ExitCode = %d, want 4", pe.ExitCode())
 			}
 			// A failure is not cached: the next call runs the provider again.
-			_, _ = p.Token(context.Background())
+			_, _ = accessToken(p, context.Background())
 			if n := runs(t, count); n != 2 {
 				t.Errorf("provider ran %d times after two failing calls, want 2", n)
 			}
@@ -215,7 +217,7 @@ func TestProviderTimeout(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.waitDelay = 50 * time.Millisecond
-			_, err = p.Token(context.Background())
+			_, err = accessToken(p, context.Background())
 			var pe *ProviderError
 			if !errors.As(err, &pe) || !errors.Is(err, ErrTimeout) {
 				t.Fatalf("Token error = %v, want a *ProviderError wrapping ErrTimeout", err)
@@ -236,7 +238,7 @@ func TestProviderContextCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = p.Token(ctx)
+	_, err = accessToken(p, ctx)
 	var pe *ProviderError
 	if !errors.Is(err, context.Canceled) || errors.As(err, &pe) {
 		t.Fatalf("Token error = %v, want context.Canceled and no ProviderError", err)
@@ -250,7 +252,7 @@ func TestProviderNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = p.Token(context.Background())
+		_, err = accessToken(p, context.Background())
 		var pe *ProviderError
 		if !errors.As(err, &pe) || !errors.Is(err, ErrNotFound) || pe.ExitStatus != -1 {
 			t.Errorf("%s: Token error = %#v, want a *ProviderError wrapping ErrNotFound", cmdline, err)
@@ -265,7 +267,7 @@ func TestProviderFoundOnEnvPATH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := p.Token(context.Background()); err != nil || got != "tok-from-path" {
+	if got, err := accessToken(p, context.Background()); err != nil || got != "tok-from-path" {
 		t.Fatalf("Token = %q, %v; want tok-from-path", got, err)
 	}
 }
@@ -283,7 +285,7 @@ printf '%s|' "$@" "$AIGNOSTICS_API_ROOT" "$AIGNOSTICS_AUDIENCE" "$code" | tr ' '
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := p.Token(context.Background())
+	got, err := accessToken(p, context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +302,7 @@ printf '%s|' "$@" "$AIGNOSTICS_API_ROOT" "$AIGNOSTICS_AUDIENCE" "$code" | tr ' '
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.Token(context.Background())
+	_, err = accessToken(p, context.Background())
 	var pe *ProviderError
 	if !errors.As(err, &pe) || pe.ExitStatus != 7 || pe.LastStderrLine != "Enter code: no stdin" {
 		t.Errorf("Token without stdin: %v, want exit status 7 with the last stderr line", err)
@@ -326,7 +328,7 @@ func TestProviderConcurrentInvalidate(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			for range rounds {
-				tok, err := p.Token(context.Background())
+				tok, err := accessToken(p, context.Background())
 				if err != nil || !strings.HasPrefix(tok, "tok-") {
 					errs <- fmt.Errorf("Token = %q, %v", tok, err)
 					return
@@ -344,4 +346,10 @@ func TestProviderConcurrentInvalidate(t *testing.T) {
 	if n := runs(t, count); n < 1 || n > workers*rounds {
 		t.Errorf("provider ran %d times, want between 1 and %d", n, workers*rounds)
 	}
+}
+
+// accessToken is p.Token's access token.
+func accessToken(p *Provider, ctx context.Context) (string, error) {
+	t, err := p.Token(ctx)
+	return t.AccessToken, err
 }

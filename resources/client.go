@@ -147,15 +147,3 @@ func (c *Client) debugf(format string, args ...any) {
 		c.o.Debugf(format, args...)
 	}
 }
-
-// TokenFunc adapts a caller's token function to httpx.TokenSource: the library
-// face of external token providers. Invalidate is a no-op; the function is
-// asked again on the next request.
-func TokenFunc(f func(ctx context.Context) (string, error)) httpx.TokenSource {
-	return tokenFunc(f)
-}
-
-type tokenFunc func(ctx context.Context) (string, error)
-
-func (f tokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
-func (f tokenFunc) Invalidate(string)                         {}

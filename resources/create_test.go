@@ -173,7 +173,7 @@ func TestNewFromSettingsAndTokenFunc(t *testing.T) {
 	}
 	s := settingsFor(t, e.emu.URL())
 	calls := 0
-	c, err := resources.New(s, resources.TokenFunc(func(context.Context) (string, error) {
+	c, err := resources.New(s, httpx.TokenFunc(func(context.Context) (string, error) {
 		calls++
 		return access, nil
 	}), resources.Options{})

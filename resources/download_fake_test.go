@@ -91,7 +91,7 @@ func fakePlatform(t *testing.T, f fakeFile) (*resources.Client, *atomic.Value, *
 		}
 	}))
 	t.Cleanup(api.Close)
-	hc, err := httpx.New(httpx.Options{AuthOrigin: api.URL, Token: dlToken("secret-token"), RetryBase: time.Millisecond, Clock: newClock().Clock()})
+	hc, err := httpx.New(httpx.Options{AuthOrigin: api.URL, Token: httpx.StaticToken("secret-token"), RetryBase: time.Millisecond, Clock: newClock().Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,11 +29,6 @@ type dlEnv struct {
 	run *resources.Run
 }
 
-type dlToken string
-
-func (s dlToken) Token(context.Context) (string, error) { return string(s), nil }
-func (dlToken) Invalidate(string)                       {}
-
 // newDLEnv starts an emulator (artifacts of size bytes, faults as given) and
 // submits a run of n items of app ("test-app" or "he-tme").
 func newDLEnv(t testing.TB, app string, n int, size int64, faults string) *dlEnv {
@@ -45,7 +40,7 @@ func newDLEnv(t testing.TB, app string, n int, size int64, faults string) *dlEnv
 		t.Fatal(err)
 	}
 	hc, err := httpx.New(httpx.Options{
-		AuthOrigin: resources.Origin(emu.URL()), Token: dlToken(access),
+		AuthOrigin: resources.Origin(emu.URL()), Token: httpx.StaticToken(access),
 		RetryBase: time.Millisecond, MaxRetries: 8, Clock: newClock().Clock(),
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/resources"
 	"github.com/aignostics/aignostics/settings"
 )
@@ -18,7 +19,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, err := resources.New(s, resources.TokenFunc(func(context.Context) (string, error) {
+	c, err := resources.New(s, httpx.TokenFunc(func(context.Context) (string, error) {
 		return os.Getenv("MY_ACCESS_TOKEN"), nil
 	}), resources.Options{})
 	if err != nil {

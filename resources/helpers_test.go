@@ -20,12 +20,6 @@ var testT0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 // newClock returns a fake clock on which sleeping advances the time at once.
 func newClock() *clock.Fake { return clock.NewAutoFake(testT0) }
 
-// staticToken is a TokenSource holding one token.
-type staticToken string
-
-func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
-func (staticToken) Invalidate(string)                       {}
-
 // env is an emulator with a client for it, both on a manual clock.
 type env struct {
 	emu   *emulator.Emulator
@@ -48,7 +42,7 @@ func newClient(t testing.TB, root string, emu *emulator.Emulator, o resources.Op
 	}
 	hc, err := httpx.New(httpx.Options{
 		AuthOrigin: resources.Origin(root),
-		Token:      staticToken(access),
+		Token:      httpx.StaticToken(access),
 		RetryBase:  time.Millisecond,
 		Clock:      newClock().Clock(), // retries wait for nothing
 	})

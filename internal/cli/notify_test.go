@@ -3,13 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/iostreams"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
-	"github.com/aignostics/aignostics/resources"
 )
 
 // TestRetriesAreToldOnATerminal: when stderr is a terminal, each retry of a
@@ -32,7 +32,7 @@ func TestRetriesAreToldOnATerminal(t *testing.T) {
 			IO:          ios,
 			Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 			Environ:     []string{},
-			TokenSource: resources.TokenFunc(func(context.Context) (string, error) { return token, nil }),
+			TokenSource: httpx.TokenFunc(func(context.Context) (string, error) { return token, nil }),
 		})
 		if code != 1 {
 			t.Fatalf("tty=%v: exit %d, want 1 after retries\n%s", tty, code, stderr.String())

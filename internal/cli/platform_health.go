@@ -119,14 +119,8 @@ func healthToken(ctx context.Context, f *Factory) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if m, ok := ts.(*oauth.Manager); ok {
-		t, err := m.Current(ctx)
-		if err != nil {
-			return "", err
-		}
-		return t.AccessToken, nil
-	}
-	return ts.Token(ctx)
+	t, err := httpx.CurrentToken(ctx, ts)
+	return t.AccessToken, err
 }
 
 // checkHealth GETs url once (no retries: the answer is the state) and maps

@@ -7,21 +7,14 @@ import (
 	"io"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/jwt"
-	"github.com/aignostics/aignostics/oauth"
-	"github.com/aignostics/aignostics/plugins"
 )
 
 // PlatformTokenCmd is `platform token`: a credential helper. Only the token
 // (or its JSON form) goes to stdout; -o is ignored.
 type PlatformTokenCmd struct {
 	Format string `default:"raw" enum:"raw,json,exec-credential" help:"raw (the token and a newline), json, or exec-credential (Kubernetes client.authentication.k8s.io ExecCredential)."`
-}
-
-// currentToken is an access token and its expiry (zero when unknown).
-type currentToken struct {
-	access    string
-	expiresAt time.Time
 }
 
 // Run prints a valid access token, refreshing or logging in as needed.
@@ -33,15 +26,15 @@ func (c *PlatformTokenCmd) Run(ctx context.Context, f *Factory) error {
 	out := f.IO.Out
 	switch c.Format {
 	case "json":
-		v := map[string]any{"access_token": t.access, "token_type": "Bearer", "expires_at": nil}
-		if !t.expiresAt.IsZero() {
-			v["expires_at"] = t.expiresAt.UTC().Format(time.RFC3339)
+		v := map[string]any{"access_token": t.AccessToken, "token_type": "Bearer", "expires_at": nil}
+		if !t.ExpiresAt.IsZero() {
+			v["expires_at"] = t.ExpiresAt.UTC().Format(time.RFC3339)
 		}
 		return writeJSONLine(out, v)
 	case "exec-credential":
-		status := map[string]any{"token": t.access}
-		if !t.expiresAt.IsZero() {
-			status["expirationTimestamp"] = t.expiresAt.UTC().Format(time.RFC3339)
+		status := map[string]any{"token": t.AccessToken}
+		if !t.ExpiresAt.IsZero() {
+			status["expirationTimestamp"] = t.ExpiresAt.UTC().Format(time.RFC3339)
 		}
 		return writeJSONLine(out, map[string]any{
 			"apiVersion": execCredentialVersion(f),
@@ -49,41 +42,27 @@ func (c *PlatformTokenCmd) Run(ctx context.Context, f *Factory) error {
 			"status":     status,
 		})
 	default:
-		_, err := fmt.Fprintln(out, t.access)
+		_, err := fmt.Fprintln(out, t.AccessToken)
 		return err
 	}
 }
 
-// obtainToken gets a token from the configured source with its expiry:
-// the external provider, the embedding's source, or login.
-func obtainToken(ctx context.Context, f *Factory) (currentToken, error) {
+// obtainToken gets a token from the configured source (the external
+// provider, the embedding's source, or login) with its expiry: as the
+// source gave it, else the exp of a JWT.
+func obtainToken(ctx context.Context, f *Factory) (httpx.Token, error) {
 	ts, err := f.TokenSource()
 	if err != nil {
-		return currentToken{}, err
+		return httpx.Token{}, err
 	}
-	switch s := ts.(type) {
-	case *plugins.Provider:
-		t, err := s.Current(ctx)
-		if err != nil {
-			return currentToken{}, err
-		}
-		return currentToken{access: t.AccessToken, expiresAt: t.ExpiresAt}, nil
-	case *oauth.Manager:
-		access, err := s.Token(ctx)
-		if err != nil {
-			return currentToken{}, err
-		}
-		if cur, err := s.Current(ctx); err == nil && cur.AccessToken == access {
-			return currentToken{access: access, expiresAt: cur.ExpiresAt}, nil
-		}
-		return currentToken{access: access, expiresAt: jwtExpiry(access)}, nil
-	default:
-		access, err := ts.Token(ctx)
-		if err != nil {
-			return currentToken{}, err
-		}
-		return currentToken{access: access, expiresAt: jwtExpiry(access)}, nil
+	t, err := ts.Token(ctx)
+	if err != nil {
+		return httpx.Token{}, err
 	}
+	if t.ExpiresAt.IsZero() {
+		t.ExpiresAt = jwtExpiry(t.AccessToken)
+	}
+	return t, nil
 }
 
 // jwtExpiry reads exp from a token that is a JWT, unverified; zero otherwise.

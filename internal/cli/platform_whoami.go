@@ -58,7 +58,7 @@ func (c *PlatformWhoamiCmd) Run(ctx context.Context, f *Factory) error {
 	if ts, _ := f.TokenSource(); ts != nil {
 		m, _ = ts.(*oauth.Manager)
 	}
-	info := userInfo{Token: newTokenInfo(tokenClaims(ctx, f, m, t.access), f.Now())}
+	info := userInfo{Token: newTokenInfo(tokenClaims(ctx, f, m, t.AccessToken), f.Now())}
 	if info.Token != nil {
 		info.Role = info.Token.Role
 	}

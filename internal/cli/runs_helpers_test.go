@@ -22,11 +22,6 @@ func newRunsClock() *clock.Fake {
 	return clock.NewAutoFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 }
 
-type runsToken string
-
-func (s runsToken) Token(context.Context) (string, error) { return string(s), nil }
-func (runsToken) Invalidate(string)                       {}
-
 // runsEnv is an emulator on a manual clock and a way to run the command line
 // against it in-process.
 type runsEnv struct {
@@ -71,7 +66,7 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	if e.cli != nil {
 		clk = e.cli
 	}
-	var ts httpx.TokenSource = runsToken(e.token)
+	var ts httpx.TokenSource = httpx.StaticToken(e.token)
 	if e.token == "" {
 		ts = nil // login and the token cache, as a user without a token
 	}

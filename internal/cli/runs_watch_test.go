@@ -101,7 +101,7 @@ func resourcesClient(t *testing.T, e *runsEnv) *resources.Client {
 
 func authedHTTPForTest(t *testing.T, e *runsEnv) *httpx.Client {
 	t.Helper()
-	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(e.root), Token: runsToken(e.token)})
+	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(e.root), Token: httpx.StaticToken(e.token)})
 	if err != nil {
 		t.Fatal(err)
 	}

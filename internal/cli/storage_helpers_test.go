@@ -23,11 +23,6 @@ func stMain(ctx context.Context, args []string, env Env) int {
 	return code
 }
 
-type stToken string
-
-func (s stToken) Token(context.Context) (string, error) { return string(s), nil }
-func (stToken) Invalidate(string)                       {}
-
 // stEnv is an emulator and the environment the command line sees.
 type stEnv struct {
 	t        *testing.T
@@ -70,7 +65,7 @@ func (e *stEnv) run(args ...string) stResult {
 		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },
 		Environ:     []string{},
-		TokenSource: stToken(e.token),
+		TokenSource: httpx.StaticToken(e.token),
 		Clock:       e.clk.Clock(),
 	})
 	return stResult{stdout: out.String(), stderr: errb.String(), code: code}
@@ -88,7 +83,7 @@ func (e *stEnv) want(code int, args ...string) stResult {
 // client is a typed client for setting up runs.
 func (e *stEnv) client() *resources.Client {
 	e.t.Helper()
-	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(e.emu.URL()), Token: stToken(e.token)})
+	hc, err := httpx.New(httpx.Options{AuthOrigin: resources.Origin(e.emu.URL()), Token: httpx.StaticToken(e.token)})
 	if err != nil {
 		e.t.Fatal(err)
 	}

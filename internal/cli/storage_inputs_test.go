@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/resources"
 )
 
 // factory builds a Factory for a direct call, with the stEnv's environment.
 func (e *stEnv) factory() *Factory {
-	env := Env{Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Clock: e.clk.Clock(), TokenSource: stToken(e.token)}
+	env := Env{Getenv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }, Clock: e.clk.Clock(), TokenSource: httpx.StaticToken(e.token)}
 	env.fill()
 	return newFactory(env, &Globals{}, nil)
 }
