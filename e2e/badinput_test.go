@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestBadInput runs bad input through the binary: each case must end with its
 // documented exit code and a one-line message, never a stack trace.
 func TestBadInput(t *testing.T) {
-	emu := emulator.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()
 	dir := t.TempDir()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestDiskFull downloads into a "full disk" (ulimit -f, so writes fail with
@@ -18,7 +19,7 @@ func TestDiskFull(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is needed for ulimit")
 	}
-	emu := emulator.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 256 << 10})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 256 << 10})
 	c := newCLI(t, emu)
 	c.login()
 	items := writeItems(t, t.TempDir(), 2, "full")

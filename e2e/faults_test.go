@@ -11,6 +11,7 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // faultSpec is the mix the fault suite runs under: every read must get
@@ -38,7 +39,7 @@ func TestFaults(t *testing.T) {
 }
 
 func faultRun(t *testing.T, seed int64) {
-	emu := emulator.StartTest(t, emulator.Options{Speed: 200, ArtifactSize: 96 << 10, Seed: seed})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 200, ArtifactSize: 96 << 10, Seed: seed})
 	c := newCLI(t, emu)
 	c.env["AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"] = "1"
 	if err := emu.SetFaults(faultSpec); err != nil {

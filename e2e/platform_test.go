@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // platformCLI runs the built binary against one emulator with its own
@@ -196,7 +197,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("no token exits 4 without contacting the server", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		before := emu.Count("request")
 		for _, args := range [][]string{{"platform", "whoami"}, {"platform", "token"}, {"applications", "list"}} {
@@ -215,7 +216,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("device login, whoami, token, logout", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
 		if n := emu.Count("grant:device_code"); n < 1 {
@@ -315,7 +316,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("PKCE login with the test as the browser", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		cmd := c.command("platform", "login", "--no-browser")
 		var stdout bytes.Buffer
@@ -369,7 +370,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Skip("curl is not installed to play the browser")
 		}
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		browser := filepath.Join(c.home, "browser.sh")
 		page := filepath.Join(c.home, "page.html")
@@ -387,7 +388,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("refresh, rotation across processes, revocation", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
 		_, before := c.cacheFile()
@@ -422,7 +423,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("a 401 from the API refreshes once and retries", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
 		if err := emu.RotateKey(); err != nil {
@@ -441,7 +442,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("token provider", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		prov := filepath.Join(c.home, "provider.sh")
 		script := "#!/bin/sh\necho '{\"access_token\":\"provided-token-123\",\"expires_in\":600}'\n"
@@ -461,7 +462,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("corrupt cache counts as absent and is replaced", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
 		path, _ := c.cacheFile()
@@ -477,7 +478,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("short token lifetime refreshes each run", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{TokenLifetime: 4 * time.Minute})
+		emu := emulatortest.StartTest(t, emulator.Options{TokenLifetime: 4 * time.Minute})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
 		c.must("platform", "token")
@@ -489,7 +490,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("16 processes, one refresh", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		c.login()
 		c.expireCache()
@@ -533,7 +534,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 	t.Run("health", func(t *testing.T) {
 		t.Parallel()
-		emu := emulator.StartTest(t, emulator.Options{})
+		emu := emulatortest.StartTest(t, emulator.Options{})
 		c := newPlatformCLI(t, bin, emu)
 		r := c.run("-o", "json", "platform", "health")
 		v := decode(t, r.stdout)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // curlProvider is a token provider that exchanges the refresh token kept in
@@ -38,7 +39,7 @@ func newProviderWorld(t *testing.T) *providerWorld {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed: the end-to-end token provider test needs it (CI: apt-get install -y curl in .ci/run)")
 	}
-	emu := emulator.StartTest(t, emulator.Options{})
+	emu := emulatortest.StartTest(t, emulator.Options{})
 	c := newCLI(t, emu)
 	_, refresh, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // BenchmarkRunsListBinary10000 runs `aignostics runs list -o jsonl` over
@@ -22,7 +23,7 @@ import (
 func BenchmarkRunsListBinary10000(b *testing.B) {
 	const n = 10000
 	bin := binary
-	emu := emulator.StartTest(b, emulator.Options{ArtifactSize: 1024})
+	emu := emulatortest.StartTest(b, emulator.Options{ArtifactSize: 1024})
 	if err := emu.CreateRuns(n, "test-app", ""); err != nil {
 		b.Fatal(err)
 	}

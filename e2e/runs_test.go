@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // binaryCLI runs the built binary against one emulator with a token provider
@@ -67,7 +68,7 @@ func (c *binaryCLI) run(args ...string) binaryResult {
 func TestRunsEndToEnd(t *testing.T) {
 	bin := binary
 	// Speed 50: a run is pending 40 ms, each item processes 100 ms.
-	emu := emulator.StartTest(t, emulator.Options{Speed: 50, ArtifactSize: 1024})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 50, ArtifactSize: 1024})
 	c := newBinaryCLI(t, bin, emu)
 
 	file := writeE2EItems(t, "e2e", 3)

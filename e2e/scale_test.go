@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestScaleDownload downloads a run of 2,000 items with 3 artifacts each and
@@ -22,7 +23,7 @@ func TestScaleDownload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scale test")
 	}
-	emu := emulator.StartTest(t, emulator.Options{Speed: 5000, ArtifactSize: 2 << 10})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 5000, ArtifactSize: 2 << 10})
 	c := newCLI(t, emu)
 	c.login()
 	items := writeItems(t, t.TempDir(), 2000, "scale")

@@ -12,13 +12,14 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestCreateSignsGSInputs shows that `runs create` turns gs:// input URLs
 // into V4 signed URLs that the storage accepts, and that the dry run masks
 // their signatures.
 func TestCreateSignsGSInputs(t *testing.T) {
-	emu := emulator.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()
 	dir := t.TempDir()
@@ -75,7 +76,7 @@ func TestCreateSignsGSInputs(t *testing.T) {
 // with its HMAC keys; the emulated platform reads them: the uploaded slide
 // succeeds, a missing one and one with another checksum end USER_ERROR.
 func TestCreateSignsOrgBucketInputs(t *testing.T) {
-	emu := emulator.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()
 	bucket := emu.OrgBucket()

@@ -107,7 +107,7 @@ func TestAccessTokenExpiresWithLifetime(t *testing.T) {
 }
 
 func TestPrincipalReachesThePlatform(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	var got principal
 	h := e.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = principalFrom(r.Context())
@@ -135,7 +135,7 @@ func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d discardWriter) WriteHeader(int)             {}
 
 func TestRotateKeyKeepsOldTokensUntilDropped(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	old, _, _ := e.IssueToken("")
 	oldKid, _ := e.signingKey()
 	if err := e.RotateKey(); err != nil {
@@ -166,7 +166,7 @@ func TestRotateKeyKeepsOldTokensUntilDropped(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	e := StartTest(t, Options{Health: "degraded"})
+	e := startTest(t, Options{Health: "degraded"})
 	access, _, _ := e.IssueToken("")
 	check := func(want int, status, reason string, hdr ...string) {
 		t.Helper()
@@ -208,7 +208,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 }
 
 func TestUnknownPathIs404(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	if status, _, body := get(t, e.URL()+"/nothing"); status != 404 || !strings.Contains(string(body), "detail") {
 		t.Errorf("%d %s", status, body)
 	}

@@ -453,7 +453,7 @@ func TestOrgBucketKeptBesideState(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(state+".objects", "data", "d-orphan"), []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e2 := StartTest(t, Options{StateFile: state, MinPartSize: 1})
+	e2 := startTest(t, Options{StateFile: state, MinPartSize: 1})
 	if size, crc, ok := e2.OrgObject("kept"); !ok || size != 5000 || crc != checksum.Encode(checksum.Sum(content)) {
 		t.Fatalf("after restart: %d %s %v", size, crc, ok)
 	}

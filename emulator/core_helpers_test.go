@@ -11,8 +11,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aignostics/aignostics/emulator/internal/testkeys"
 	"github.com/aignostics/aignostics/internal/clock"
 )
+
+// startTest is emulatortest.StartTest for this package's tests, which
+// cannot import it: keys made once per process, closed when the test ends.
+func startTest(tb testing.TB, o Options) *Emulator {
+	tb.Helper()
+	if o.GenerateKey == nil {
+		o.GenerateKey = testkeys.Generator()
+	}
+	e, err := Start(o, "127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("start emulator: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			tb.Errorf("close emulator: %v", err)
+		}
+	})
+	return e
+}
 
 // newFakeClock returns a clock that only moves when told.
 func newFakeClock() *clock.Fake {
@@ -24,7 +44,7 @@ func startClocked(t *testing.T, o Options) (*Emulator, *clock.Fake) {
 	t.Helper()
 	c := newFakeClock()
 	o.Clock = c.Clock()
-	return StartTest(t, o), c
+	return startTest(t, o), c
 }
 
 // noRedirect is a client that returns redirects instead of following them.

@@ -1,11 +1,11 @@
 // Package emulator is a faithful local Aignostics Platform: an OAuth 2.0
 // authorization server, the platform API, a GCS-like storage origin serving
 // V4-signed URLs, run simulation and fault injection. Tests start it in-process
-// like net/http/httptest; `aignostics emulator` serves it on loopback.
+// with emulatortest.StartTest, as with net/http/httptest; `aignostics
+// emulator` serves it on loopback.
 package emulator
 
 import (
-	"context"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
@@ -40,7 +39,11 @@ type Options struct {
 	// (5 MiB, as Cloud Storage). Tests lower it to keep uploads small.
 	MinPartSize int64
 	Clock       clock.Clock // the platform's time, and fault delays; zero: the system clock
-	Log         io.Writer   // request log; nil discards
+	// GenerateKey makes the emulator's RSA keys (token signing, each
+	// RotateKey, the storage service account); nil means a new 2048-bit
+	// key each time. Tests share keys made once (emulatortest.StartTest).
+	GenerateKey func() (*rsa.PrivateKey, error)
+	Log         io.Writer // request log; nil discards
 }
 
 // Default values applied by New.
@@ -76,6 +79,7 @@ type Emulator struct {
 	apiURL     string
 	storageURL string
 	servers    []*http.Server
+	conns      []*conns // of each server
 	closed     bool
 	objects    map[string]storageObject // "bucket/object" served besides the platform's (tests)
 }
@@ -200,22 +204,6 @@ func Start(o Options, apiAddr, storageAddr string) (*Emulator, error) {
 	return e, nil
 }
 
-// StartTest starts an emulator on free ports of 127.0.0.1 and closes it when
-// the test ends. It fails the test when the emulator cannot start.
-func StartTest(tb testing.TB, o Options) *Emulator {
-	tb.Helper()
-	e, err := Start(o, "127.0.0.1:0", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("start emulator: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := e.Close(); err != nil {
-			tb.Errorf("close emulator: %v", err)
-		}
-	})
-	return e
-}
-
 // Serve serves the API origin on api and the storage origin on storage in
 // background goroutines. It panics when called twice or after Close.
 func (e *Emulator) Serve(api, storage net.Listener) {
@@ -261,7 +249,9 @@ func (e *Emulator) serve(api, storage net.Listener) error {
 	}
 	e.platform = p
 	mk := func(h http.Handler) *http.Server {
-		return &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: discardLogger()}
+		c := &conns{}
+		e.conns = append(e.conns, c)
+		return &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: discardLogger(), ConnState: c.track}
 	}
 	apiSrv := mk(e.apiHandler())
 	stSrv := mk(e.storageHandler())
@@ -288,8 +278,9 @@ func (e *Emulator) StorageURL() string {
 	return e.storageURL
 }
 
-// Close stops both servers (open connections are closed) and writes the
-// state file. It is safe to call more than once.
+// Close stops both servers and writes the state file: connections that
+// carry no request are closed at once, requests in flight get up to 2 s to
+// finish. It is safe to call more than once.
 func (e *Emulator) Close() error {
 	e.mu.Lock()
 	if e.closed {
@@ -297,16 +288,14 @@ func (e *Emulator) Close() error {
 		return nil
 	}
 	e.closed = true
-	servers := e.servers
+	servers, conns := e.servers, e.conns
 	e.mu.Unlock()
 	var errs []error
-	for _, s := range servers {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		if err := s.Shutdown(ctx); err != nil {
-			_ = s.Close()
-		}
-		cancel()
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		wg.Go(func() { shutdown(s, conns[i]) })
 	}
+	wg.Wait()
 	if err := e.saveNow(); err != nil {
 		errs = append(errs, err)
 	}

@@ -52,7 +52,7 @@ func rawGet(t *testing.T, base, target string, header ...string) (int, http.Head
 // allows them): the storage origin serves the exact signed path, never a
 // cleaned one or a redirect to it.
 func TestStorageServesExactPaths(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	for _, name := range []string{"/lead.bin", "a//b.bin", "a/./b.bin", "a/../b.bin", "dir/", "a/.."} {
 		t.Run(name, func(t *testing.T) {
 			content := []byte("content of " + name)
@@ -76,7 +76,7 @@ func TestStorageServesExactPaths(t *testing.T) {
 // "." or ".." (url.PathEscape leaves both as they are) names that item, and
 // is not redirected to a cleaned path such as the run itself.
 func TestAPIServesExactPaths(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	token, _, err := e.IssueToken("")
 	if err != nil {
 		t.Fatal(err)

@@ -92,7 +92,7 @@ func rawClient() *http.Client {
 }
 
 func TestFaultStatuses(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	putObject(e, ResultsBucket, "f.bin", testContent(10))
 	signed := e.signURL(ResultsBucket, "f.bin", time.Hour)
 	for _, tc := range []struct {
@@ -139,7 +139,7 @@ func isJSONWith(key string) func(http.Header, []byte) bool {
 }
 
 func TestFaultResetClosesBeforeAnswering(t *testing.T) {
-	e := StartTest(t, Options{Faults: "reset"})
+	e := startTest(t, Options{Faults: "reset"})
 	putObject(e, ResultsBucket, "f.bin", testContent(10))
 	for _, u := range []string{e.URL() + "/health", e.signURL(ResultsBucket, "f.bin", time.Hour)} {
 		resp, err := rawClient().Get(u)
@@ -154,7 +154,7 @@ func TestFaultResetClosesBeforeAnswering(t *testing.T) {
 }
 
 func TestFaultTruncateClosesMidBody(t *testing.T) {
-	e := StartTest(t, Options{Faults: "truncate"})
+	e := startTest(t, Options{Faults: "truncate"})
 	putObject(e, ResultsBucket, "f.bin", testContent(1000))
 	for _, tc := range []struct {
 		url    string
@@ -179,7 +179,7 @@ func TestFaultTruncateClosesMidBody(t *testing.T) {
 }
 
 func TestFaultCorruptKeepsLengthAndHeaders(t *testing.T) {
-	e := StartTest(t, Options{Faults: "corrupt"})
+	e := startTest(t, Options{Faults: "corrupt"})
 	content := testContent(1000)
 	putObject(e, ResultsBucket, "f.bin", content)
 	signed := e.signURL(ResultsBucket, "f.bin", time.Hour)
@@ -224,7 +224,7 @@ func TestFaultCorruptKeepsLengthAndHeaders(t *testing.T) {
 
 func TestFaultDelayUsesTheSleeper(t *testing.T) {
 	clk := clock.NewAutoFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	e := StartTest(t, Options{Clock: clk.Clock()})
+	e := startTest(t, Options{Clock: clk.Clock()})
 	if err := e.SetFaults("api:delay=250ms,api:delay=1s@1,storage:delay=5s"); err != nil {
 		t.Fatal(err)
 	}
@@ -251,9 +251,9 @@ func statuses(t *testing.T, e *Emulator, path string, n int, interleave bool) st
 }
 
 func TestFaultsAreDeterministicPerSeed(t *testing.T) {
-	a := StartTest(t, Options{Faults: "api:503@0.5", Seed: 7})
-	b := StartTest(t, Options{Faults: "api:503@0.5", Seed: 7})
-	c := StartTest(t, Options{Faults: "api:503@0.5", Seed: 8})
+	a := startTest(t, Options{Faults: "api:503@0.5", Seed: 7})
+	b := startTest(t, Options{Faults: "api:503@0.5", Seed: 7})
+	c := startTest(t, Options{Faults: "api:503@0.5", Seed: 8})
 	sa, sb, sc := statuses(t, a, "/health", 40, false), statuses(t, b, "/health", 40, true), statuses(t, c, "/health", 40, false)
 	if sa != sb {
 		t.Errorf("same seed differs:\n%s\n%s", sa, sb)

@@ -25,7 +25,7 @@ func poll(t *testing.T, e *Emulator, code string) (int, map[string]any) {
 }
 
 func TestDeviceCodeAnswer(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	d := startDevice(t, e)
 	if !regexp.MustCompile(`^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$`).MatchString(str(d, "user_code")) {
 		t.Errorf("user_code %q", str(d, "user_code"))

@@ -18,6 +18,7 @@ import (
 // current), the storage service account, the HMAC pair and the organization.
 type keyring struct {
 	mu         sync.Mutex
+	generate   func() (*rsa.PrivateKey, error) // makes every new key
 	signing    []signingKey
 	saKey      *rsa.PrivateKey
 	saEmail    string
@@ -46,12 +47,14 @@ type keyState struct {
 	Key string `json:"key"` // PKCS#8 PEM
 }
 
-func newKeyring() (*keyring, error) {
-	k := &keyring{}
+// newKeyring makes a keyring whose keys come from generate (nil: a new
+// 2048-bit RSA key each).
+func newKeyring(generate func() (*rsa.PrivateKey, error)) (*keyring, error) {
+	k := &keyring{generate: orNewKey(generate)}
 	if err := k.rotate(); err != nil {
 		return nil, err
 	}
-	sa, err := rsa.GenerateKey(rand.Reader, 2048)
+	sa, err := k.generate()
 	if err != nil {
 		return nil, fmt.Errorf("generate service account key: %w", err)
 	}
@@ -65,7 +68,7 @@ func newKeyring() (*keyring, error) {
 
 // rotate adds a new current signing key with a random kid.
 func (k *keyring) rotate() error {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := k.generate()
 	if err != nil {
 		return fmt.Errorf("generate signing key: %w", err)
 	}
@@ -128,11 +131,20 @@ func (k *keyring) snapshot() (keyringState, error) {
 	return s, nil
 }
 
-func keyringFrom(s keyringState) (*keyring, error) {
+// orNewKey is generate, or when nil a maker of new 2048-bit RSA keys.
+func orNewKey(generate func() (*rsa.PrivateKey, error)) func() (*rsa.PrivateKey, error) {
+	if generate != nil {
+		return generate
+	}
+	return func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
+}
+
+// keyringFrom restores a keyring; generate makes the keys of later rotations.
+func keyringFrom(s keyringState, generate func() (*rsa.PrivateKey, error)) (*keyring, error) {
 	if len(s.Signing) == 0 || s.SAEmail == "" || s.HMACID == "" || s.HMACSecret == "" || s.OrgID == "" {
 		return nil, fmt.Errorf("restore keys: incomplete key state")
 	}
-	k := &keyring{saEmail: s.SAEmail, hmacID: s.HMACID, hmacSecret: s.HMACSecret, orgID: s.OrgID}
+	k := &keyring{generate: orNewKey(generate), saEmail: s.SAEmail, hmacID: s.HMACID, hmacSecret: s.HMACSecret, orgID: s.OrgID}
 	for _, ks := range s.Signing {
 		key, err := decodeKey(ks.Key)
 		if err != nil {

@@ -57,7 +57,7 @@ func TestAuthorizationCodeFlowIssuesVerifiableTokens(t *testing.T) {
 }
 
 func TestTokenWithoutOfflineAccessHasNoRefreshToken(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	tok := loginCode(t, e, "openid")
 	if _, ok := tok["refresh_token"]; ok {
 		t.Errorf("refresh token issued without offline_access")
@@ -65,7 +65,7 @@ func TestTokenWithoutOfflineAccessHasNoRefreshToken(t *testing.T) {
 }
 
 func TestAuthorizeRejectsBadRequestsWithPage(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	_, challenge := pkcePair()
 	for name, mod := range map[string]func(url.Values){
 		"unknown client":     func(v url.Values) { v.Set("client_id", "other") },
@@ -88,7 +88,7 @@ func TestAuthorizeRejectsBadRequestsWithPage(t *testing.T) {
 }
 
 func TestAuthorizeRedirectsErrors(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	_, challenge := pkcePair()
 	for _, tc := range []struct {
 		name, code string
@@ -119,7 +119,7 @@ func TestAuthorizeRedirectsErrors(t *testing.T) {
 }
 
 func TestAuthorizeAcceptsLoopbackVariants(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	_, challenge := pkcePair()
 	for _, ru := range []string{"http://localhost:50123/callback", "http://[::1]:8989/", "http://127.0.0.2/"} {
 		v := authorizeParams(challenge)
@@ -179,7 +179,7 @@ func TestCodeExchangeErrors(t *testing.T) {
 }
 
 func TestCodeIsSingleUse(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	verifier, challenge := pkcePair()
 	_, loc, _ := authorize(t, e, authorizeParams(challenge))
 	v := url.Values{"grant_type": {"authorization_code"}, "client_id": {ClientIDInteractive},
@@ -194,7 +194,7 @@ func TestCodeIsSingleUse(t *testing.T) {
 }
 
 func TestTokenEndpointRefusesGETAndOtherBodies(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	status, _, body := get(t, e.URL()+"/oauth/token")
 	if status != http.StatusMethodNotAllowed || !strings.Contains(string(body), "invalid_request") {
 		t.Errorf("GET: %d %s", status, body)
@@ -213,7 +213,7 @@ func TestTokenEndpointRefusesGETAndOtherBodies(t *testing.T) {
 }
 
 func TestRefreshRotationAndReuseRefusal(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	first := str(loginCode(t, e, "openid offline_access"), "refresh_token")
 	refresh := func(rt string) (int, map[string]any) {
 		return postForm(t, e.URL()+"/oauth/token", url.Values{"grant_type": {"refresh_token"},
@@ -252,7 +252,7 @@ func TestRefreshRotationAndReuseRefusal(t *testing.T) {
 }
 
 func TestRefreshChecksClientAndScope(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	rt := str(loginCode(t, e, "openid offline_access"), "refresh_token")
 	status, body := postForm(t, e.URL()+"/oauth/token", url.Values{"grant_type": {"refresh_token"},
 		"client_id": {ClientIDInteractive}, "refresh_token": {rt}, "scope": {"offline_access email"}})
@@ -267,7 +267,7 @@ func TestRefreshChecksClientAndScope(t *testing.T) {
 }
 
 func TestRevokeRefreshTokens(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	_, rt, err := e.IssueToken("")
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func TestRevokeRefreshTokens(t *testing.T) {
 }
 
 func TestConsentPage(t *testing.T) {
-	e := StartTest(t, Options{Consent: true})
+	e := startTest(t, Options{Consent: true})
 	verifier, challenge := pkcePair()
 	status, loc, body := authorize(t, e, authorizeParams(challenge))
 	if status != http.StatusOK || loc != nil || !strings.Contains(string(body), `action="/authorize/decision"`) {
@@ -329,7 +329,7 @@ func between(s, a, b string) string {
 }
 
 func TestDiscoveryDocument(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	status, _, body := get(t, e.URL()+"/.well-known/openid-configuration")
 	var d map[string]any
 	if status != http.StatusOK || json.Unmarshal(body, &d) != nil {

@@ -18,7 +18,7 @@ import (
 // the signed storage URL it points to, with the bytes matching the metadata.
 func TestPlatformThroughEmulator(t *testing.T) {
 	clock := clock.NewFake(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
-	e := StartTest(t, Options{Clock: clock.Clock(), ArtifactSize: 300 << 10, Seed: 3})
+	e := startTest(t, Options{Clock: clock.Clock(), ArtifactSize: 300 << 10, Seed: 3})
 	token, _, err := e.IssueToken("")
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestServes200ConcurrentConnections(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	const n = 200
 	conns := make([]net.Conn, 0, n)
 	defer func() {
@@ -79,7 +79,7 @@ func TestServes200ConcurrentConnections(t *testing.T) {
 
 func TestRequestLogHasNoSecrets(t *testing.T) {
 	var logb syncBuffer
-	e := StartTest(t, Options{Log: &logb})
+	e := startTest(t, Options{Log: &logb})
 	access, refresh, _ := e.IssueToken("")
 	get(t, e.URL()+"/api/v1/applications", "Authorization", "Bearer "+access)
 	postForm(t, e.URL()+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "client_id": {ClientIDInteractive}, "refresh_token": {refresh}})
@@ -125,7 +125,7 @@ func TestCloseIsIdempotentAndStopsServing(t *testing.T) {
 }
 
 func TestPublicURLsAreUsed(t *testing.T) {
-	e := StartTest(t, Options{PublicURL: "http://localhost:9/", StoragePublicURL: "http://127.0.0.1:10"})
+	e := startTest(t, Options{PublicURL: "http://localhost:9/", StoragePublicURL: "http://127.0.0.1:10"})
 	if e.URL() != "http://localhost:9" || e.StorageURL() != "http://127.0.0.1:10" {
 		t.Fatalf("URL %s storage %s", e.URL(), e.StorageURL())
 	}
@@ -151,7 +151,7 @@ func TestIssueTokenBeforeServe(t *testing.T) {
 }
 
 func TestCreateRunsSeedsTheAPI(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	if err := e.CreateRuns(7, "test-app", ""); err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func (e *Emulator) restore() error {
 			return e.restoreFrom(b)
 		}
 	}
-	k, err := newKeyring()
+	k, err := newKeyring(e.opts.GenerateKey)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (e *Emulator) restoreFrom(b []byte) error {
 	if p.Version != stateVersion {
 		return fmt.Errorf("parse state file %s: version %d, want %d", e.state.path, p.Version, stateVersion)
 	}
-	k, err := keyringFrom(p.Keys)
+	k, err := keyringFrom(p.Keys, e.opts.GenerateKey)
 	if err != nil {
 		return fmt.Errorf("parse state file %s: %w", e.state.path, err)
 	}

@@ -128,7 +128,7 @@ func TestStateFileErrors(t *testing.T) {
 
 func TestStateWrittenAfterChanges(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	e := StartTest(t, Options{StateFile: path})
+	e := startTest(t, Options{StateFile: path})
 	if _, _, err := e.IssueToken(""); err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestRunsSurviveRestart(t *testing.T) {
 	if err := e1.Close(); err != nil {
 		t.Fatal(err)
 	}
-	e2 := StartTest(t, Options{StateFile: path})
+	e2 := startTest(t, Options{StateFile: path})
 	access2, _, _ := e2.IssueToken("")
 	if status, _, b := get(t, e2.URL()+"/api/v1/runs/"+run.RunID, "Authorization", "Bearer "+access2); status != 200 || !strings.Contains(string(b), "slide") && !strings.Contains(string(b), run.RunID) {
 		t.Errorf("run after restart: %d %s", status, b)

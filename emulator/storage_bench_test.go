@@ -24,7 +24,7 @@ func (p patternReader) ReadAt(b []byte, off int64) (int, error) {
 // loopback through the storage origin (request log, faults layer, signature check).
 func BenchmarkStorageDownload(b *testing.B) {
 	const size = 256 << 20
-	e := StartTest(b, Options{})
+	e := startTest(b, Options{})
 	e.mu.Lock()
 	e.objects = map[string]storageObject{ResultsBucket + "/big.bin": {Size: size, ETag: `"big"`, ContentType: "application/octet-stream",
 		Content: patternReader{block: testContent(64 << 10)}}}
@@ -52,7 +52,7 @@ func BenchmarkStorageDownload(b *testing.B) {
 func BenchmarkArtifactDownload(b *testing.B) {
 	const size = 256 << 20
 	clock := newFakeClock()
-	e := StartTest(b, Options{ArtifactSize: size, Clock: clock.Clock()})
+	e := startTest(b, Options{ArtifactSize: size, Clock: clock.Clock()})
 	if err := e.CreateRuns(1, "test-app", "1.0.0"); err != nil {
 		b.Fatal(err)
 	}

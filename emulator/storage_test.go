@@ -88,7 +88,7 @@ func TestStorageServesSignedURLs(t *testing.T) {
 }
 
 func TestStorageAcceptsHMACAndWrittenCredentials(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	content := testContent(64)
 	putObject(e, "aignostics-org-x", "slides/a.tiff", content)
 	host := strings.TrimPrefix(e.StorageURL(), "http://")
@@ -174,7 +174,7 @@ func TestStorageRefusals(t *testing.T) {
 }
 
 func TestStorageRanges(t *testing.T) {
-	e := StartTest(t, Options{})
+	e := startTest(t, Options{})
 	content := testContent(100)
 	obj := putObject(e, ResultsBucket, "r.bin", content)
 	signed := e.signURL(ResultsBucket, "r.bin", time.Hour)

@@ -14,7 +14,7 @@ import (
 // datetimes), the API's timestamps have at most six fractional digits.
 func TestTimestampsCarryMicroseconds(t *testing.T) {
 	clock := clock.NewFake(time.Date(2026, 5, 1, 8, 0, 0, 123456789, time.UTC))
-	e := StartTest(t, Options{Clock: clock.Clock()})
+	e := startTest(t, Options{Clock: clock.Clock()})
 	token, _, err := e.IssueToken("")
 	if err != nil {
 		t.Fatal(err)

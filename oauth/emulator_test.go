@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/oauth"
@@ -81,7 +82,7 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 
 func TestAgainstEmulator(t *testing.T) {
 	clk := clock.NewAutoFake(time.Now()) // shared by the emulator and the managers
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock()})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock()})
 	ctx := context.Background()
 
 	t.Run("device login, refresh with rotation, revocation", func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/oauth"
 )
@@ -69,7 +70,7 @@ func newAnswerLosingProxy(t *testing.T, upstream string) *answerLosingProxy {
 // and in the cache file, so the next command works without a new login.
 func TestRefreshAnswerLost(t *testing.T) {
 	clk := clock.NewAutoFake(time.Now())
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock()})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock()})
 	ctx := context.Background()
 	c := emulatorConfig(t, emu, clk, io.Discard)
 	proxy := newAnswerLosingProxy(t, emu.URL())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/oauth"
 )
@@ -16,7 +17,7 @@ import (
 // client) is accepted, and later refreshes keep using that client.
 func TestSeedFromDeviceLogin(t *testing.T) {
 	clk := clock.NewAutoFake(time.Now())
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock()})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock()})
 	ctx := context.Background()
 
 	first := oauth.NewManager(emulatorConfig(t, emu, clk, io.Discard))

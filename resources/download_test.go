@@ -16,6 +16,7 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
@@ -34,7 +35,7 @@ type dlEnv struct {
 func newDLEnv(t testing.TB, app string, n int, size int64, faults string) *dlEnv {
 	t.Helper()
 	clk := newClock()
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: size, Seed: 7, TokenLifetime: 48 * time.Hour})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: size, Seed: 7, TokenLifetime: 48 * time.Hour})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)

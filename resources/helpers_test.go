@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
@@ -30,7 +31,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	clk := newClock()
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: 1024})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: 1024})
 	return &env{emu: emu, clock: clk, c: newClient(t, emu.URL(), emu, resources.Options{Clock: clk.Clock()})}
 }
 

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestRetriesAreToldOnATerminal: when stderr is a terminal, each retry of a
 // failing request is announced in one line; in a pipe stderr stays quiet.
 func TestRetriesAreToldOnATerminal(t *testing.T) {
-	emu := emulator.StartTest(t, emulator.Options{})
+	emu := emulatortest.StartTest(t, emulator.Options{})
 	token, _, err := emu.IssueToken("")
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestLoginDeviceWithoutDeviceClientIsConfigError: `platform login --device`
@@ -33,7 +34,7 @@ func TestLoginDeviceWithoutDeviceClientIsConfigError(t *testing.T) {
 // as every API request does: it refreshes the token once and asks again,
 // instead of calling the platform DOWN because the cached token was refused.
 func TestHealthRefreshesOnce401(t *testing.T) {
-	emu := emulator.StartTest(t, emulator.Options{})
+	emu := emulatortest.StartTest(t, emulator.Options{})
 	w := newPluginWorld(t)
 	w.vars["AIGNOSTICS_API_ROOT"] = emu.URL()
 	if code, _, stderr := w.run("", "platform", "login", "--device"); code != 0 {

@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 )
 
 // TestTokenProviderStdinOnlyWhenInteractive checks that the provider reads
 // our stdin only when stdin and stderr are terminals.
 func TestTokenProviderStdinOnlyWhenInteractive(t *testing.T) {
 	w := newPluginWorld(t)
-	emu := emulator.StartTest(t, emulator.Options{})
+	emu := emulatortest.StartTest(t, emulator.Options{})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 )
@@ -39,7 +40,7 @@ type runsEnv struct {
 func newRunsEnv(t *testing.T) *runsEnv {
 	t.Helper()
 	clk := newRunsClock()
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: 1024})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: 1024})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/emulator"
+	"github.com/aignostics/aignostics/emulator/emulatortest"
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/resources"
@@ -42,7 +43,7 @@ type stResult struct {
 func newStEnv(t *testing.T, size int64) *stEnv {
 	t.Helper()
 	clk := clock.NewAutoFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
-	emu := emulator.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: size, TokenLifetime: 48 * time.Hour})
+	emu := emulatortest.StartTest(t, emulator.Options{Clock: clk.Clock(), ArtifactSize: size, TokenLifetime: 48 * time.Hour})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)
