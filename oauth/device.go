@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/retry"
+	"github.com/aignostics/aignostics/internal/termtext"
 )
 
 const (
@@ -79,10 +80,12 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	if verify == "" {
 		verify = dc.VerificationURL
 	}
+	// The code and the URL are the server's strings: shown with any
+	// terminal control characters escaped.
 	if dc.VerificationURIComplete != "" {
-		fmt.Fprintf(c.Stderr, "To log in, open %s\nand check that it shows the code %s\n", dc.VerificationURIComplete, dc.UserCode)
+		fmt.Fprintf(c.Stderr, "To log in, open %s\nand check that it shows the code %s\n", termtext.Line(dc.VerificationURIComplete), termtext.Line(dc.UserCode))
 	} else {
-		fmt.Fprintf(c.Stderr, "To log in, open %s\nand enter the code %s\n", verify, dc.UserCode)
+		fmt.Fprintf(c.Stderr, "To log in, open %s\nand enter the code %s\n", termtext.Line(verify), termtext.Line(dc.UserCode))
 	}
 	fmt.Fprintln(c.Stderr, "Waiting for approval...")
 

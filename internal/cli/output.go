@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aignostics/aignostics/internal/termtext"
 )
 
 // Output formats.
@@ -78,8 +80,10 @@ func (o *Output) Explicit() bool { return o.explicit && o.format != FormatText }
 func (o *Output) Writer() io.Writer { return o.w }
 
 // Notef writes a note for humans to stderr; it never reaches stdout.
+// Terminal control characters in it (from the server's strings) are shown
+// as escapes.
 func (o *Output) Notef(format string, args ...any) {
-	fmt.Fprintf(o.stderr, format+"\n", args...)
+	fmt.Fprintln(o.stderr, termtext.Text(fmt.Sprintf(format, args...)))
 }
 
 // Object writes one object: the value itself as JSON, or fields as aligned
@@ -109,7 +113,7 @@ func (o *Output) Value(text string, v any) error {
 	if o.Explicit() {
 		return o.writeJSON(v, o.format == FormatJSON && o.indent)
 	}
-	_, err := fmt.Fprintln(o.w, text)
+	_, err := fmt.Fprintln(o.w, termtext.Line(text))
 	return err
 }
 
@@ -279,12 +283,19 @@ func (l *List) Close() error {
 	return nil
 }
 
-// Abort ends a list cut short by an error: what was written stays valid
-// (a started JSON array is closed, table rows are shown), and a list with no
-// element writes nothing, so stdout does not claim an empty result.
+// Abort ends a list cut short by an error: the table rows that arrived are
+// shown, a started JSON array is left open (it ends with a newline, not
+// "]"), so that a parser notices that the document is incomplete, and a list
+// with no element writes nothing, so stdout does not claim an empty result.
+// The command then exits non-zero with the error.
 func (l *List) Abort() {
 	if l.n == 0 {
 		l.closed = true
+		return
+	}
+	if l.o.format == FormatJSON {
+		l.closed = true
+		_, _ = io.WriteString(l.o.w, "\n")
 		return
 	}
 	_ = l.Close()
@@ -306,10 +317,12 @@ func marshal(v any, indent bool) ([]byte, error) {
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
-// oneLine keeps a table cell or value on one line.
+// oneLine keeps a table cell or value on one line, with terminal control
+// characters shown as escapes (termtext.Line): the strings come from the
+// server, and text output reaches terminals.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\t") {
-		return s
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", " ")
 	}
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+	return termtext.Line(s)
 }

@@ -122,13 +122,17 @@ func TestOutputListAbort(t *testing.T) {
 			t.Errorf("%s: aborted empty list wrote %q (%v)", format, out.String(), err)
 		}
 	}
-	// After elements: what was written stays valid.
+	// After elements: the JSON array stays open, so a parser notices that
+	// the list was cut short; the rows of a table are shown.
 	o, out, _ := testOutput(FormatJSON, false, false, 0)
 	l := o.List("ID")
 	l.Add(sample{ID: "a"}, "a")
 	l.Abort()
-	if out.String() != "[\n"+`{"id":"a","note":""}`+"\n]\n" {
+	if out.String() != "[\n"+`{"id":"a","note":""}`+"\n" {
 		t.Errorf("aborted JSON list: %q", out.String())
+	}
+	if err := l.Close(); err != nil || strings.HasSuffix(out.String(), "]\n") {
+		t.Errorf("Close after Abort closed the array: %q (%v)", out.String(), err)
 	}
 	o, out, _ = testOutput(FormatText, false, false, 0)
 	l = o.List("ID")

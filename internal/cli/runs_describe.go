@@ -56,7 +56,8 @@ func (c *RunsDescribeCmd) Run(ctx context.Context, f *Factory) error {
 // writeRunWithItems writes the run as one JSON object with an "items" array
 // appended, item by item as the pages arrive (one line in jsonl). Like an
 // aborted list, an error before the first item leaves stdout empty, and one
-// after it still closes the object, so what was written stays valid JSON.
+// after it leaves the object open (a newline, no "]}"), so that a parser
+// notices that the document is incomplete.
 func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[resources.ItemResultReadResponse, error]) error {
 	indent := o.indent && o.Format() == FormatJSON
 	head, err := marshal(d, indent)
@@ -73,7 +74,7 @@ func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[r
 	for it, err := range items {
 		if err != nil {
 			if n > 0 {
-				_, _ = io.WriteString(w, end)
+				_, _ = io.WriteString(w, "\n")
 			}
 			return err
 		}

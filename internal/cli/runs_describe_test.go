@@ -9,8 +9,9 @@ import (
 	"github.com/aignostics/aignostics/resources"
 )
 
-// An item list that fails leaves valid JSON on stdout, or nothing when no item
-// came, like an aborted list: never a half-written object.
+// An item list that fails leaves nothing on stdout when no item came, and
+// otherwise what arrived in a document left open, like an aborted list: a
+// parser must notice that the list was cut short (issue 17).
 func TestWriteRunWithItemsCutShort(t *testing.T) {
 	boom := errors.New("boom")
 	failAfter := func(n int) func(yield func(resources.ItemResultReadResponse, error) bool) {
@@ -38,12 +39,17 @@ func TestWriteRunWithItemsCutShort(t *testing.T) {
 			if err := writeRunWithItems(o, resources.RunReadResponse{RunID: "r"}, failAfter(2)); !errors.Is(err, boom) {
 				t.Fatalf("%s indent %v: error %v, want boom", format, indent, err)
 			}
-			var m struct {
+			var m any
+			if err := json.Unmarshal([]byte(b.String()), &m); err == nil {
+				t.Errorf("%s indent %v: output after a late error parses as a complete document:\n%s", format, indent, b.String())
+			}
+			// It is the document that was cut: closing it makes it whole.
+			var whole struct {
 				RunID string            `json:"run_id"`
 				Items []json.RawMessage `json:"items"`
 			}
-			if err := json.Unmarshal([]byte(b.String()), &m); err != nil || m.RunID != "r" || len(m.Items) != 2 {
-				t.Errorf("%s indent %v: output after a late error is not the run with 2 items (%v):\n%s", format, indent, err, b.String())
+			if err := json.Unmarshal([]byte(b.String()+"]}"), &whole); err != nil || whole.RunID != "r" || len(whole.Items) != 2 {
+				t.Errorf("%s indent %v: output after a late error is not the start of the run with 2 items (%v):\n%s", format, indent, err, b.String())
 			}
 		}
 	}
