@@ -54,15 +54,6 @@ func (r *Run) Details(ctx context.Context) (RunReadResponse, error) {
 	}
 }
 
-// Cancel asks the platform to cancel the run (POST .../cancel, 202). A run
-// already terminated answers 409 (httpx.ErrConflict).
-func (r *Run) Cancel(ctx context.Context) error {
-	if err := r.c.hc.JSON(ctx, "POST", r.c.URL(r.path("/cancel"), nil), nil, nil); err != nil {
-		return fmt.Errorf("cancel run %s: %w", r.ID, err)
-	}
-	return nil
-}
-
 // ItemListOptions filter, sort and page the items of a run.
 type ItemListOptions struct {
 	ItemIDs           []string

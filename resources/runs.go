@@ -16,13 +16,18 @@ const DefaultRunSort = "-submitted_at"
 type RunListOptions struct {
 	ApplicationID      string
 	ApplicationVersion string
-	ExternalID         string   // runs having an item with this external id
-	CustomMetadata     string   // PostgreSQL JSONPath over custom_metadata
-	SubmittedBy        string   // "me" or a user id
-	OrganizationID     string   // "my_org" or an organization id
-	ForOrganization    string   // admins: all runs of this organization
-	Sort               []string // default ["-submitted_at"]; "+" is sent percent-encoded
-	PageSize           int      // 5..100; 0: the client's runs page size (100)
+	ExternalID         string // runs having an item with this external id
+	CustomMetadata     string // PostgreSQL JSONPath over custom_metadata
+	SubmittedBy        string // "me" or a user id
+	OrganizationID     string // "my_org" or an organization id
+	ForOrganization    string // admins: all runs of this organization
+	// Tags selects runs whose custom_metadata.sdk.tags (as the Python SDK
+	// writes them) hold every one of these tags. The API is asked for runs
+	// with any of them (the SDK's like_regex filter, unless CustomMetadata
+	// is set); each run is then checked here for all of them.
+	Tags     []string
+	Sort     []string // default ["-submitted_at"]; "+" is sent percent-encoded
+	PageSize int      // 5..100; 0: the client's runs page size (100)
 }
 
 func (o RunListOptions) query() url.Values {
@@ -35,7 +40,11 @@ func (o RunListOptions) query() url.Values {
 	set("application_id", o.ApplicationID)
 	set("application_version", o.ApplicationVersion)
 	set("external_id", o.ExternalID)
-	set("custom_metadata", o.CustomMetadata)
+	if o.CustomMetadata != "" {
+		q.Set("custom_metadata", o.CustomMetadata)
+	} else if len(o.Tags) > 0 {
+		q.Set("custom_metadata", TagsFilter(o.Tags))
+	}
 	set("submitted_by", o.SubmittedBy)
 	set("organization_id", o.OrganizationID)
 	set("for_organization", o.ForOrganization)
@@ -59,9 +68,22 @@ func (r *Runs) ListData(ctx context.Context, o RunListOptions) iter.Seq2[RunRead
 	if err := checkPageSize(size); err != nil {
 		return failSeq[RunReadResponse](err)
 	}
-	return pages[RunReadResponse](ctx, r.c, pageQuery{
+	all := pages[RunReadResponse](ctx, r.c, pageQuery{
 		path: "/runs", query: o.query(), sizeParam: "page_size", size: size, what: "list runs",
 	})
+	if len(o.Tags) == 0 {
+		return all
+	}
+	return func(yield func(RunReadResponse, error) bool) {
+		for d, err := range all {
+			if err == nil && !HasTags(d.CustomMetadata, o.Tags) {
+				continue
+			}
+			if !yield(d, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // List yields handles on the listed runs (see ListData).

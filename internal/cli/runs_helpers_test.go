@@ -34,6 +34,7 @@ type runsEnv struct {
 	dir   string
 	cli   *clock.Fake // the command line's clock; nil: the emulator's
 	tty   bool        // stdout and stderr are terminals
+	stdin bool        // stdin is a terminal (with tty: a person can be asked)
 	width int         // the terminal width when tty; 0: as wide as needed
 }
 
@@ -74,6 +75,7 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	ios := iostreams.New(strings.NewReader(stdin), &out, &errb)
 	ios.SetStdoutTTY(e.tty)
 	ios.SetStderrTTY(e.tty)
+	ios.SetStdinTTY(e.stdin)
 	ios.SetTerminalWidth(e.width)
 	code := Main(context.Background(), args, Env{
 		IO:          ios,

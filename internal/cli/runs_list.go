@@ -6,19 +6,16 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
-
-	"github.com/aignostics/aignostics/resources"
 )
 
 // RunsListCmd lists runs, streaming page by page.
 type RunsListCmd struct {
-	ApplicationID      string    `name:"application-id" help:"Only runs of this application." placeholder:"APP"`
-	ApplicationVersion string    `name:"application-version" help:"Only runs of this application version." placeholder:"VERSION"`
-	ExternalID         string    `name:"external-id" help:"Only runs with an item of this external id." placeholder:"ID"`
-	CustomMetadata     string    `name:"custom-metadata" help:"Only runs whose custom metadata matches this PostgreSQL JSONPath, e.g. '$.study ? (@ == \"abc\")'." placeholder:"JSONPATH"`
-	Sort               []sortKey `name:"sort" help:"Sort key, repeatable; prefix - for descending (--sort -terminated_at). Default -submitted_at." placeholder:"FIELD"`
-	PageSize           int       `name:"page-size" help:"Runs fetched per request, 5 to 100." default:"100"`
-	Limit              int       `name:"limit" help:"Stop after this many runs (0: all)." default:"0"`
+	RunFilterFlags `embed:""`
+	ExternalID     string    `name:"external-id" help:"Only runs with an item of this external id." placeholder:"ID"`
+	CustomMetadata string    `name:"custom-metadata" help:"Only runs whose custom metadata matches this PostgreSQL JSONPath, e.g. '$.study ? (@ == \"abc\")'." placeholder:"JSONPATH"`
+	Sort           []sortKey `name:"sort" help:"Sort key, repeatable; prefix - for descending (--sort -terminated_at). Default -submitted_at." placeholder:"FIELD"`
+	PageSize       int       `name:"page-size" help:"Runs fetched per request, 5 to 100." default:"100"`
+	Limit          int       `name:"limit" help:"Stop after this many runs (0: all)." default:"0"`
 }
 
 // Run streams the runs.
@@ -29,17 +26,14 @@ func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 	if c.Limit < 0 {
 		return cliErrorf(KindUsage, "--limit %d: must not be negative", c.Limit)
 	}
-	cl, err := f.Client()
+	o, err := c.options()
 	if err != nil {
 		return err
 	}
-	o := resources.RunListOptions{
-		ApplicationID:      c.ApplicationID,
-		ApplicationVersion: c.ApplicationVersion,
-		ExternalID:         c.ExternalID,
-		CustomMetadata:     c.CustomMetadata,
-		Sort:               sortKeys(c.Sort),
-		PageSize:           c.PageSize,
+	o.ExternalID, o.CustomMetadata, o.Sort, o.PageSize = c.ExternalID, c.CustomMetadata, sortKeys(c.Sort), c.PageSize
+	cl, err := f.Client()
+	if err != nil {
+		return err
 	}
 	if c.Limit > 0 && c.Limit < o.PageSize {
 		o.PageSize = max(c.Limit, 5) // fetch no more than needed
