@@ -70,13 +70,19 @@ func Fold(infos []Info) (slides []Info, parts []Part) {
 			parts = append(parts, Part{Info: info,
 				Reason: fmt.Sprintf("DICOM %s image of a pyramid without a VOLUME instance", info.DICOM.Flavor())})
 		default:
-			of := infos[g.level0].Path
-			what := "a lower-resolution level"
-			if f := info.DICOM.Flavor(); f != "VOLUME" {
-				what = "the " + f + " image"
+			level0 := infos[g.level0]
+			var reason string
+			switch {
+			case info.DICOM.SOPInstanceUID != "" && info.DICOM.SOPInstanceUID == level0.DICOM.SOPInstanceUID:
+				reason = "a copy of " + level0.Path + " (the same SOPInstanceUID)"
+			case info.DICOM.Flavor() != "VOLUME":
+				reason = fmt.Sprintf("the %s image of the pyramid of %s", info.DICOM.Flavor(), level0.Path)
+			case info.Width == level0.Width && info.Height == level0.Height:
+				reason = "another instance of level 0 of the pyramid of " + level0.Path
+			default:
+				reason = "a lower-resolution level of the pyramid of " + level0.Path
 			}
-			parts = append(parts, Part{Info: info, Of: of,
-				Reason: fmt.Sprintf("%s of the pyramid of %s", what, of)})
+			parts = append(parts, Part{Info: info, Of: level0.Path, Reason: reason})
 		}
 	}
 	return slides, parts

@@ -12,6 +12,12 @@ import (
 // gives a *NotSlideError (errors.Is ErrNotSlide), a cut or corrupt one an
 // *Error naming the field.
 func Inspect(path string) (Info, error) {
+	// Stat first: opening a named pipe would wait for a writer.
+	if st, err := os.Stat(path); err != nil {
+		return Info{}, err
+	} else if !st.Mode().IsRegular() {
+		return Info{}, &NotSlideError{Path: path, Reason: "not a regular file", Recognized: true}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Info{}, err
@@ -30,6 +36,9 @@ func Inspect(path string) (Info, error) {
 // InspectReader is Inspect over r, whose size is size bytes; name is used
 // as Info.Path and in errors. r may be read concurrently by others.
 func InspectReader(r io.ReaderAt, size int64, name string) (Info, error) {
+	if size < 0 {
+		return Info{}, fmt.Errorf("%s: negative size %d", name, size)
+	}
 	s := newSource(r, size, name)
 	head := make([]byte, min(size, 512))
 	if n, err := r.ReadAt(head, 0); n < len(head) {
@@ -73,6 +82,7 @@ func sniff(head []byte) (reason string, known bool) {
 		{"PK\x03\x04", "ZIP archive"},
 		{"\x1f\x8b", "gzip file"},
 		{"\x00\x00\x00\x0cjP  ", "JPEG 2000 image"},
+		{"\x00\x05\x16\x07", "AppleDouble file (macOS metadata)"},
 	} {
 		if bytes.HasPrefix(head, []byte(m.prefix)) {
 			return m.name, true
@@ -80,18 +90,20 @@ func sniff(head []byte) (reason string, known bool) {
 	}
 	switch {
 	case len(head) == 0:
-		return "empty file", true
+		return "empty file", false // named like a slide, it is one that failed to copy
 	case isText(head):
 		return "text file", true
 	}
 	return "unknown format", false
 }
 
-// isText reports UTF-8 without NUL bytes; a character cut by the end of
-// head is allowed.
+// isText reports UTF-8 without control characters other than tab, line
+// ends and form feed; a character cut by the end of head is allowed.
 func isText(head []byte) bool {
-	if bytes.IndexByte(head, 0) >= 0 {
-		return false
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' || c == 0x7f {
+			return false
+		}
 	}
 	for cut := 0; cut < utf8.UTFMax && cut < len(head); cut++ {
 		if utf8.Valid(head[:len(head)-cut]) {

@@ -148,6 +148,9 @@ func TestFoldGroups(t *testing.T) {
 		inst("a/lonely.dcm", "P3", "S3", "LABEL", 10),
 		{Path: "a/short.dcm", Format: FormatDICOM, Width: 7, Height: 7, Levels: 1, DICOM: &DICOMInfo{SeriesInstanceUID: "S4", ImageType: []string{"ORIGINAL"}}},
 	}
+	copied := inst("a/p1-0-copy.dcm", "P1", "S1", "VOLUME", 400)
+	infos[2].DICOM.SOPInstanceUID, copied.DICOM.SOPInstanceUID = "I1", "I1"
+	infos = append(infos, copied)
 	slides, parts := Fold(infos)
 	var got []string
 	for _, s := range slides {
@@ -159,9 +162,15 @@ func TestFoldGroups(t *testing.T) {
 	}
 	of := map[string]string{}
 	for _, p := range parts {
-		of[p.Path] = p.Of
+		of[p.Path] = p.Of + ": " + p.Reason
 	}
-	wantOf := map[string]string{"a/p1-1.dcm": "a/p1-0.dcm", "a/p1-0b.dcm": "a/p1-0.dcm", "a/s-1.dcm": "a/s-0.dcm", "a/lonely.dcm": ""}
+	wantOf := map[string]string{
+		"a/p1-1.dcm":      "a/p1-0.dcm: a lower-resolution level of the pyramid of a/p1-0.dcm",
+		"a/p1-0b.dcm":     "a/p1-0.dcm: another instance of level 0 of the pyramid of a/p1-0.dcm",
+		"a/p1-0-copy.dcm": "a/p1-0.dcm: a copy of a/p1-0.dcm (the same SOPInstanceUID)",
+		"a/s-1.dcm":       "a/s-0.dcm: a lower-resolution level of the pyramid of a/s-0.dcm",
+		"a/lonely.dcm":    ": DICOM LABEL image of a pyramid without a VOLUME instance",
+	}
 	if diff := cmp.Diff(wantOf, of); diff != "" {
 		t.Errorf("parts (-want +got):\n%s", diff)
 	}
