@@ -137,3 +137,19 @@ func TestValidateRunIgnoresUnknownKeywords(t *testing.T) {
 		t.Fatalf("debug lines do not name the ignored keyword: %q", lines)
 	}
 }
+
+// TestValidateRunWithoutDownloadURLs: slides not uploaded yet are checked
+// for everything but their URLs.
+func TestValidateRunWithoutDownloadURLs(t *testing.T) {
+	a, b := slideItem("a"), slideItem("b")
+	a.InputArtifacts[0].DownloadURL = ""
+	b.InputArtifacts[0].DownloadURL = ""
+	b.InputArtifacts[0].Metadata["width_px"] = 0
+	ps := resources.ValidateRunWith(slideVersion(), []resources.ItemCreationRequest{a, b}, resources.ValidateOptions{NoDownloadURLs: true})
+	if len(ps) != 1 || ps[0].Index != 1 || !strings.Contains(ps[0].Message, "width_px") {
+		t.Errorf("problems %v, want only b's width", resources.Problems(ps))
+	}
+	if ps := resources.ValidateRun(slideVersion(), []resources.ItemCreationRequest{a}); len(ps) != 1 || !strings.Contains(ps[0].Message, "download_url") {
+		t.Errorf("ValidateRun still checks URLs: %v", resources.Problems(ps))
+	}
+}
