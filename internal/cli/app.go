@@ -23,6 +23,7 @@ type CLI struct {
 	Runs         RunsCmd         `cmd:"" help:"Submit, list, inspect, watch, cancel and download runs; maintain their metadata and artifacts."`
 	Emulator     EmulatorCmd     `cmd:"" help:"Serve a local Aignostics Platform (OAuth, API, storage) for trying the CLI and testing pipelines."`
 	Storage      StorageCmd      `cmd:"" help:"Google Cloud Storage helpers: sign gs:// URLs (V4, service-account key)."`
+	Slides       SlidesCmd       `cmd:"" help:"Whole-slide images on disk: scan them for their size, resolution and checksum."`
 	Demo         DemoCmd         `cmd:"" help:"Run the whole job (login, run, watch, verified download) against an emulator started in-process."`
 }
 

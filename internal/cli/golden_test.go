@@ -118,6 +118,7 @@ func TestTextTablesGolden(t *testing.T) {
 			{"runs", "describe", run},
 			{"runs", "items", run},
 			{"runs", "results", run},
+			{"slides", "scan", slideFixtures + "/aperio.svs", slideFixtures + "/dicom-pyramid", slideFixtures + "/bigendian-strips.tiff"},
 		} {
 			r := e.ok(args...)
 			fmt.Fprintf(&b, "$ aignostics %s  # width %d\n%s\n", strings.Join(args, " "), width, r.stdout)
@@ -147,6 +148,8 @@ func TestErrorLinesGolden(t *testing.T) {
 		{args: []string{"runs", "update-metadata", run, "{nope"}},
 		{args: []string{"runs", "cancel", run}},
 		{args: []string{"storage", "sign", "gs://Bad_Bucket!/x"}},
+		{args: []string{"slides", "scan", "/nonexistent/slides"}},
+		{args: []string{"slides", "scan", slideFixtures, "--mapping", "tissue=LUNG"}},
 		{args: []string{"applications", "list"}, noToken: true},
 	}
 	// Cancel once, so the second cancel above is a conflict.

@@ -97,11 +97,16 @@ func (c *RunsCreateCmd) readItems(f *Factory) ([]resources.ItemCreationRequest, 
 // problemsError reports every validation problem: one line each on stderr in
 // text, all in the one error message in json/jsonl. Nothing was sent.
 func problemsError(f *Factory, app, version string, ps []resources.Problem) error {
+	return reportProblems(f, fmt.Sprintf("%d problem(s) with the items for %s:%s; nothing was sent", len(ps), app, version), ps)
+}
+
+// reportProblems is the error of validation problems under head: one line
+// each on stderr in text, all in the one error message in json/jsonl.
+func reportProblems(f *Factory, head string, ps []resources.Problem) error {
 	msgs := make([]string, len(ps))
 	for i, p := range ps {
 		msgs[i] = p.Error()
 	}
-	head := fmt.Sprintf("%d problem(s) with the items for %s:%s; nothing was sent", len(ps), app, version)
 	if f.Output().Format() == FormatText {
 		for _, m := range msgs {
 			f.Output().Notef("  %s", m)
