@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Mapping sets metadata on the slides whose absolute path matches Pattern
@@ -18,8 +19,10 @@ type Mapping struct {
 
 // mappingSyntax is the Python SDK's check of a mapping: REGEX:key=value,...
 // The regex is the shortest prefix that leaves a valid list of pairs, so
-// it may itself contain colons.
-var mappingSyntax = regexp.MustCompile(`^(.+?):(\w+=[^,]+(?:,\w+=[^,]+)*)$`)
+// it may itself contain colons. Compiled on first use, not at start-up.
+var mappingSyntax = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(.+?):(\w+=[^,]+(?:,\w+=[^,]+)*)$`)
+})
 
 // fixed are fields a mapping may not set: they are facts of the file.
 var fixed = map[string]bool{"path": true, "external_id": true, "checksum_base64_crc32c": true,
@@ -30,7 +33,7 @@ var fixed = map[string]bool{"path": true, "external_id": true, "checksum_base64_
 // fields (numbers checked); any other key is metadata (staining_method,
 // tissue, disease, or a key of the version's schema).
 func ParseMapping(s string) (Mapping, error) {
-	m := mappingSyntax.FindStringSubmatch(s)
+	m := mappingSyntax().FindStringSubmatch(s)
 	if m == nil {
 		return Mapping{}, fmt.Errorf("mapping %q: want REGEX:key=value[,key=value...]", s)
 	}

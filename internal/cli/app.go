@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/alecthomas/kong"
 )
@@ -53,14 +54,14 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 			code, kind = fail(fmt.Errorf("internal error: %v", r))
 		}
 	}()
-	// The one kong model of this run: built once, used for plugin dispatch
-	// (which words are built-in) and for parsing.
-	parser, err := newParser(cli, f)
+	if handled, code := dispatchPlugin(ctx, args, f, builtinCommands()); handled {
+		return code, ""
+	}
+	// The one kong model of this run, of the command named in args only
+	// (see modelFor).
+	parser, err := newParser(cli, f, modelFor(args))
 	if err != nil {
 		return fail(fmt.Errorf("internal error: %w", err))
-	}
-	if handled, code := dispatchPlugin(ctx, args, f, builtinCommands(parser.Model)); handled {
-		return code, ""
 	}
 	switch {
 	case len(args) == 0:
@@ -90,24 +91,33 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 	return 0, ""
 }
 
-func newParser(cli *CLI, f *Factory) (*kong.Kong, error) {
-	return kong.New(cli,
+// newParser builds the kong model of the global flags and of the command
+// groups of cli that keep says to keep (nil: all of them).
+func newParser(cli *CLI, f *Factory, keep func(commandField) bool) (*kong.Kong, error) {
+	opts := []kong.Option{
 		kong.Name("aignostics"),
 		kong.Description("Command line and Go library for the Aignostics Platform: log in, submit runs of whole-slide images, watch them and download verified results."),
 		kong.Writers(f.IO.Out, f.IO.ErrOut),
 		kong.Exit(func(code int) { panic(exitRequest{code}) }),
 		kong.Vars{"version": f.Version},
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
-	)
+	}
+	v := reflect.ValueOf(cli).Elem()
+	for _, c := range commandFields() {
+		if keep == nil || keep(c) {
+			opts = append(opts, kong.DynamicCommand(c.name, c.help, "", v.Field(c.index).Addr().Interface(), string(c.tag)))
+		}
+	}
+	return kong.New(&cli.Globals, opts...)
 }
 
-// builtinCommands lists the names of the top-level commands of a model, for
-// plugin dispatch and `plugins list`.
-func builtinCommands(app *kong.Application) []string {
+// builtinCommands lists the names and aliases of the top-level commands,
+// for plugin dispatch and `plugins list`.
+func builtinCommands() []string {
 	var names []string
-	for _, n := range app.Children {
-		names = append(names, n.Name)
-		names = append(names, n.Aliases...)
+	for _, c := range commandFields() {
+		names = append(names, c.name)
+		names = append(names, c.aliases...)
 	}
 	return append(names, "help")
 }

@@ -21,7 +21,7 @@ const shadowedNote = "shadowed by a built-in command, never run"
 // those that a built-in command shadows.
 func (c *PluginsListCmd) Run(f *Factory, k *kong.Context) error {
 	pathEnv, _ := f.Getenv("PATH")
-	found := plugins.List(pathEnv, builtinCommands(k.Model))
+	found := plugins.List(pathEnv, builtinCommands())
 	out := f.Output()
 	l := out.List("NAME", "PATH", "NOTE")
 	for _, p := range found {
