@@ -111,7 +111,7 @@ func (p *platform) now() time.Time { return p.cfg.now() }
 // caller returns the authenticated principal with the organization filled in.
 func (p *platform) caller(r *http.Request) principal {
 	pr, _ := p.principal(r)
-	if pr.OrgID == "" {
+	if pr.OrgID == "" && !pr.Anonymous {
 		pr.OrgID = p.cfg.orgID
 	}
 	return pr
