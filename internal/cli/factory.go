@@ -93,6 +93,9 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 	if g.TokenProvider != "" {
 		flags["AIGNOSTICS_TOKEN_PROVIDER"] = g.TokenProvider
 	}
+	if g.ShareToken != "" {
+		flags[settings.EnvShareToken] = g.ShareToken.Reveal()
+	}
 	return settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
 }
 
@@ -108,6 +111,7 @@ func (f *Factory) HTTPOptions() (httpx.Options, error) {
 	}
 	ho := resources.HTTPOptions(s, nil, o)
 	ho.Clock = f.Clock
+	ho.Secrets = []string{s.ShareToken.Reveal()}
 	if !f.Flags.Verbose && f.IO.IsStderrTTY() {
 		// A person waiting on backoff is told why (-v logs it anyway).
 		ho.Notify = func(line string) { fmt.Fprintln(f.IO.ErrOut, "aignostics: "+line) }
@@ -238,6 +242,27 @@ func (f *Factory) newClient() (*resources.Client, error) {
 		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal()}), nil
 }
 
+// ReadClient is the client of the commands that read a run (describe,
+// items, results, download). With a share token (--share-token or
+// AIGNOSTICS_SHARE_TOKEN) it sends that token and no login token, so a run
+// shared by token is read without logging in; otherwise it is Client.
+func (f *Factory) ReadClient() (*resources.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if s.ShareToken == "" {
+		return f.Client()
+	}
+	plain, err := f.PlainHTTP()
+	if err != nil {
+		return nil, err
+	}
+	f.Debugf("share token given: reading without a login token")
+	return resources.NewFromHTTP(s.APIRoot, plain, resources.Options{Debugf: f.Debugf, Clock: f.Clock,
+		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal(), ShareToken: s.ShareToken}), nil
+}
+
 // Now is the time on the run's clock.
 func (f *Factory) Now() time.Time { return f.Clock.Now() }
 
@@ -246,5 +271,21 @@ func (f *Factory) Debugf(format string, args ...any) {
 	if !f.Flags.Verbose {
 		return
 	}
-	fmt.Fprintln(f.IO.ErrOut, "debug: "+httpx.Redact(fmt.Sprintf(format, args...)))
+	fmt.Fprintln(f.IO.ErrOut, "debug: "+httpx.Redact(f.scrub(fmt.Sprintf(format, args...))))
+}
+
+// scrub masks the share token's value in s wherever it appears (it is sent
+// in a query and could surface in a message); settings that do not load
+// leave s as it is.
+func (f *Factory) scrub(s string) string {
+	if f.Flags != nil && f.Flags.ShareToken != "" {
+		s = httpx.RedactValues(s, f.Flags.ShareToken.Reveal())
+	}
+	if v, ok := f.Getenv(settings.EnvShareToken); ok {
+		s = httpx.RedactValues(s, v)
+	}
+	if st, err := f.Settings(); err == nil {
+		s = httpx.RedactValues(s, st.ShareToken.Reveal())
+	}
+	return s
 }
