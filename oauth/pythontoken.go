@@ -28,9 +28,9 @@ const maxPythonToken = 64 << 10
 
 // Token origins, as Manager.Origin reports them.
 const (
-	OriginCache    = "cache"      // this tool's token cache file
-	OriginRefresh  = "refresh"    // refreshed now, stored in the token cache
-	OriginLogin    = "login"      // a login of this process, stored in the token cache
+	OriginCache     = "cache"      // this tool's token cache file
+	OriginRefresh   = "refresh"    // refreshed now, stored in the token cache
+	OriginLogin     = "login"      // a login of this process, stored in the token cache
 	OriginPythonSDK = "python-sdk" // the Python SDK's .token, verified, not written
 )
 
