@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -283,6 +284,17 @@ func (f *Factory) scrub(s string) string {
 	}
 	if v, ok := f.Getenv(settings.EnvShareToken); ok {
 		s = httpx.RedactValues(s, v)
+	}
+	// Kong may fail before it sets the flag: take the value from the words
+	// (a word too short to be a token is left alone, or every "a" would go).
+	for i, a := range f.args {
+		v, ok := strings.CutPrefix(a, "--share-token=")
+		if !ok && a == "--share-token" && i+1 < len(f.args) {
+			v, ok = f.args[i+1], true
+		}
+		if ok && len(v) >= 8 {
+			s = httpx.RedactValues(s, v)
+		}
 	}
 	if st, err := f.Settings(); err == nil {
 		s = httpx.RedactValues(s, st.ShareToken.Reveal())
