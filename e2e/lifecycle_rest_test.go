@@ -186,6 +186,17 @@ func TestPythonSDKTokenEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Other sources: a token provider, our own cache after a login.
+	prov := decodeObject(t, ownerCLI(t, emu, emulator.DefaultSubject).ok("", "-o", "json", "platform", "whoami").stdout)
+	if src, _ := prov["token_source"].(map[string]any); src["kind"] != "provider" {
+		t.Fatalf("whoami with a provider: %v", prov["token_source"])
+	}
+	c.ok("", "platform", "login", "--device")
+	own := decodeObject(t, c.ok("", "-o", "json", "platform", "whoami").stdout)
+	if src, _ := own["token_source"].(map[string]any); src["kind"] != "cache" || !strings.HasSuffix(src["file"].(string), ".json") {
+		t.Fatalf("whoami after a login: %v", own["token_source"])
+	}
+
 	foreign, _, err := other.IssueToken(emulator.DefaultSubject)
 	if err != nil {
 		t.Fatal(err)
