@@ -211,6 +211,7 @@ func (f *Factory) newOAuth() (*oauth.Manager, error) {
 		Scope:               s.Scope,
 		RefreshTokenSeed:    s.RefreshToken.Reveal(),
 		CacheDir:            s.CacheDir,
+		PythonTokenFile:     s.PythonTokenFile(),
 		Backoff:             s.AuthorizationBackoff,
 		LoopbackSameHost:    s.IsLocal(),
 		HTTPClient:          plain.HTTP(),
