@@ -111,6 +111,13 @@ func TestSharingEndToEnd(t *testing.T) {
 	if decodeObject(t, r.stdout)["revoked"] != true {
 		t.Fatalf("unshare json: %s", r.stdout)
 	}
+	r = owner.ok("", "-o", "text", "runs", "unshare", other, grantOther)
+	if !strings.Contains(r.stdout, "Grant "+grantOther+" on run "+other+" revoked.") {
+		t.Fatalf("unshare text: %s", r.stdout)
+	}
+	if l := jsonLines(t, owner.ok("", "-o", "jsonl", "runs", "grants", other).stdout); len(l) != 1 || l[0]["revoked"] != true {
+		t.Fatalf("grants after unshare: %v", l)
+	}
 	owner.want(2, []string{"409", "already revoked"}, "runs", "unshare", run, grantB)
 
 	// A share token: on stdout once, bare; its id on stderr.
@@ -125,8 +132,13 @@ func TestSharingEndToEnd(t *testing.T) {
 	if token2 == "" || created["run_id"] != run || created["grant_id"] == nil || created["expires_at"] != nil {
 		t.Fatalf("share-token create json: %v", created)
 	}
+	r = owner.ok("", "-o", "jsonl", "runs", "share-token", "create", run, "--expires", "1h")
+	if l := jsonLines(t, r.stdout); len(l) != 1 || l[0]["share_token"] == "" || l[0]["expires_at"] == nil {
+		t.Fatalf("share-token create jsonl: %s", r.stdout)
+	}
+	token3 := l0(jsonLines(t, r.stdout))["share_token"].(string)
 	owner.want(2, []string{"--expires"}, "runs", "share-token", "create", run, "--expires", "-1h")
-	secrets := []string{token, token2}
+	secrets := []string{token, token2, token3}
 	noSecret := func(what string, r result) {
 		t.Helper()
 		for _, s := range secrets {
@@ -142,7 +154,7 @@ func TestSharingEndToEnd(t *testing.T) {
 			t.Fatalf("share-token list %s:\n%s", format, r.stdout)
 		}
 	}
-	if l := decodeArray(t, owner.ok("", "-o", "json", "runs", "share-token", "list", run).stdout); len(l) != 2 || l[0]["expires_at"] == nil && l[1]["expires_at"] == nil {
+	if l := decodeArray(t, owner.ok("", "-o", "json", "runs", "share-token", "list", run).stdout); len(l) != 3 || l[0]["expires_at"] == nil && l[1]["expires_at"] == nil {
 		t.Fatalf("share-token list json: %v", l)
 	}
 	if l := decodeArray(t, owner.ok("", "-o", "json", "runs", "share-token", "list", other).stdout); len(l) != 0 {
@@ -215,9 +227,26 @@ func TestSharingEndToEnd(t *testing.T) {
 	if decodeObject(t, r.stdout)["revoked"] != true {
 		t.Fatalf("revoke: %s", r.stdout)
 	}
+	tokenID3 := ""
+	for _, row := range jsonLines(t, owner.ok("", "-o", "jsonl", "runs", "share-token", "list", run).stdout) {
+		if row["revoked"] == false && row["expires_at"] != nil && row["share_token_id"] != tokenID2 {
+			tokenID3 = row["share_token_id"].(string) // token or token3: both expire
+		}
+	}
+	r = owner.ok("", "-o", "text", "runs", "share-token", "revoke", run, tokenID3)
+	if !strings.Contains(r.stdout, "Share token "+tokenID3+" of run "+run+" revoked.") {
+		t.Fatalf("revoke text: %s", r.stdout)
+	}
 	r = reader.run(map[string]string{"AIGNOSTICS_SHARE_TOKEN": token2}, "", "-v", "-o", "json", "runs", "describe", run)
 	noSecret("revoked token", r)
 	if r.code != 2 || !strings.Contains(r.stderr, `"error":"forbidden"`) {
 		t.Fatalf("revoked token: exit %d\n%s", r.code, r.stderr)
 	}
+}
+
+func l0(l []map[string]any) map[string]any {
+	if len(l) == 0 {
+		return map[string]any{}
+	}
+	return l[0]
 }
