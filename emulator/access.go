@@ -62,7 +62,7 @@ func (s *shareToken) valid(t time.Time) bool {
 // active grant to the caller or the caller's organization, or a valid share
 // token with an active grant. The caller holds p.mu.
 func (p *platform) canRead(rn *run, pr principal, token string) bool {
-	if rn.SubmittedBy == pr.Subject || rn.OrgID == pr.OrgID {
+	if !pr.Anonymous && (rn.SubmittedBy == pr.Subject || rn.OrgID == pr.OrgID) {
 		return true
 	}
 	var tokenID string
@@ -80,11 +80,14 @@ func (p *platform) canRead(rn *run, pr principal, token string) bool {
 		}
 		switch g.SubjectType {
 		case "user":
+			if pr.Anonymous {
+				continue
+			}
 			if g.SubjectID == pr.Subject || (pr.Email != "" && g.SubjectID == pr.Email) {
 				return true
 			}
 		case "organization_user", "organization_admin":
-			if g.SubjectID == pr.OrgID {
+			if !pr.Anonymous && g.SubjectID == pr.OrgID {
 				return true
 			}
 		case "share_token":

@@ -10,8 +10,13 @@ import (
 	"github.com/aignostics/aignostics/jwt"
 )
 
-// principal is the authenticated caller of an API request.
-type principal struct{ Subject, OrgID, Role, Email, Name string }
+// principal is the authenticated caller of an API request. Anonymous is a
+// caller without a bearer token who presented a share token (see
+// shareTokenRead); it has no subject and no organization.
+type principal struct {
+	Subject, OrgID, Role, Email, Name string
+	Anonymous                         bool
+}
 
 type principalKey struct{}
 
@@ -89,6 +94,9 @@ func verifyReason(err error) string {
 func (e *Emulator) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := e.authenticate(r)
+		if ae, ok := err.(*authError); ok && ae.missing && shareTokenRead(r) {
+			p, err = principal{Anonymous: true}, nil
+		}
 		if err != nil {
 			writeUnauthorized(w, err)
 			return
@@ -105,4 +113,26 @@ func writeUnauthorized(w http.ResponseWriter, err error) {
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
 	sendJSON(w, http.StatusUnauthorized, map[string]string{"detail": err.Error()})
+}
+
+// shareTokenRead reports whether r is a read that a share token alone may
+// make: GET (or HEAD) of one of the four operations that take the spec's
+// `share_token` query parameter (a run, its items, one item, an artifact's
+// file), with a non-empty share_token. Whether the token opens the run is
+// decided by canRead.
+func shareTokenRead(r *http.Request) bool {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.Query().Get("share_token") == "" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), apiPrefix)
+	if !ok {
+		return false
+	}
+	segs := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	for _, pattern := range []string{"runs/{}", "runs/{}/items", "runs/{}/items/{}", "runs/{}/artifacts/{}/file"} {
+		if _, ok := matchRoute(strings.Split(pattern, "/"), segs); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -213,16 +213,24 @@ func (p *platform) getDocument(w http.ResponseWriter, _ *http.Request, args []st
 	}
 }
 
-// documentFile serves GET .../documents/{name}/file: 307 to storage.
+// documentFile serves GET .../documents/{name}/file: 307 to a signed URL
+// whose answer carries Content-Disposition: attachment (as the spec says).
 func (p *platform) documentFile(w http.ResponseWriter, _ *http.Request, args []string) {
 	if v, d, ok := p.findDocument(w, args); ok {
-		writeRedirect(w, p.cfg.signURL(resultsBucket, documentObject(v, d.Name), documentURLTTL))
+		if p.cfg.signAttachment == nil {
+			writeRedirect(w, p.cfg.signURL(resultsBucket, documentObject(v, d.Name), documentURLTTL))
+			return
+		}
+		writeRedirect(w, p.cfg.signAttachment(resultsBucket, documentObject(v, d.Name), d.Name, documentURLTTL))
 	}
 }
 
-// documentContent serves GET .../documents/{name}/content: 307 to storage.
-func (p *platform) documentContent(w http.ResponseWriter, r *http.Request, args []string) {
-	p.documentFile(w, r, args)
+// documentContent serves GET .../documents/{name}/content: 307 to a signed
+// URL served with the stored Content-Type and no disposition.
+func (p *platform) documentContent(w http.ResponseWriter, _ *http.Request, args []string) {
+	if v, d, ok := p.findDocument(w, args); ok {
+		writeRedirect(w, p.cfg.signURL(resultsBucket, documentObject(v, d.Name), documentURLTTL))
+	}
 }
 
 // documentObject is the storage object holding a version's document.

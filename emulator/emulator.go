@@ -235,6 +235,10 @@ func (e *Emulator) serve(api, storage net.Listener) error {
 		artifactSize: e.opts.ArtifactSize,
 		seed:         e.opts.Seed,
 		signURL:      e.signURL,
+		signAttachment: func(bucket, object, filename string, expires time.Duration) string {
+			return e.signURLQuery(bucket, object, expires, url.Values{
+				"response-content-disposition": {`attachment; filename="` + strings.ReplaceAll(filename, `"`, "") + `"`}})
+		},
 		orgID:        e.keys.orgID,
 		hmacAccessID: e.keys.hmacID,
 		hmacSecret:   e.keys.hmacSecret,

@@ -16,6 +16,10 @@ type platformConfig struct {
 	seed         int64
 	// signURL returns a V4-signed storage URL for bucket/object valid for expires.
 	signURL func(bucket, object string, expires time.Duration) string
+	// signAttachment is signURL with GCS's response-content-disposition
+	// set to attachment with filename (the document /file redirect); nil
+	// means signURL.
+	signAttachment func(bucket, object, filename string, expires time.Duration) string
 	// orgID is the organization of the emulated platform; hmacAccessID and
 	// hmacSecret are the organization's bucket HMAC pair that /v1/me returns.
 	orgID                    string
@@ -111,7 +115,7 @@ func (p *platform) now() time.Time { return p.cfg.now() }
 // caller returns the authenticated principal with the organization filled in.
 func (p *platform) caller(r *http.Request) principal {
 	pr, _ := p.principal(r)
-	if pr.OrgID == "" {
+	if pr.OrgID == "" && !pr.Anonymous {
 		pr.OrgID = p.cfg.orgID
 	}
 	return pr

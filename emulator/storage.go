@@ -89,6 +89,9 @@ func serveContent(w http.ResponseWriter, r *http.Request, obj storageObject) {
 	h.Set("x-goog-stored-content-length", strconv.FormatInt(obj.Size, 10))
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("Cache-Control", "private, max-age=0")
+	if cd := r.URL.Query().Get("response-content-disposition"); cd != "" {
+		h.Set("Content-Disposition", cd) // as GCS answers a signed URL asking for it
+	}
 	start, length, status := int64(0), obj.Size, http.StatusOK
 	if rh := r.Header.Get("Range"); rh != "" && ifRangeMatches(r.Header.Get("If-Range"), etag) {
 		s, n, res := parseRange(rh, obj.Size)
@@ -210,13 +213,19 @@ func (e *Emulator) verifyKeys() gcs.VerifyKeys {
 // signURL returns a GET URL for bucket/object signed with the service
 // account for the storage public origin ("" when signing fails).
 func (e *Emulator) signURL(bucket, object string, expires time.Duration) string {
+	return e.signURLQuery(bucket, object, expires, nil)
+}
+
+// signURLQuery is signURL with extra signed query parameters (such as GCS's
+// response-content-disposition).
+func (e *Emulator) signURLQuery(bucket, object string, expires time.Duration, q url.Values) string {
 	u, err := url.Parse(e.StorageURL())
 	if err != nil {
 		return ""
 	}
 	s, err := gcs.SignRSA(&gcs.ServiceAccount{ClientEmail: e.keys.saEmail, PrivateKey: e.keys.saKey}, gcs.SignOptions{
 		Method: http.MethodGet, Bucket: bucket, Object: object, Expires: expires, Time: e.now(),
-		Style: gcs.PathStyle, Hostname: u.Host, Scheme: u.Scheme,
+		Style: gcs.PathStyle, Hostname: u.Host, Scheme: u.Scheme, Query: q,
 	})
 	if err != nil {
 		return ""

@@ -39,7 +39,7 @@ func New(o Options) (*Client, error) {
 	}
 	c := &Client{o: o, authOrigin: authOrigin}
 	if o.Debug != nil {
-		c.log = &logger{w: o.Debug}
+		c.log = &logger{w: o.Debug, secrets: o.Secrets}
 	}
 	var rt http.RoundTripper = &idleTransport{next: newOnDemandTransport(o, b, proxy.proxy), timeout: o.Timeout, clock: o.Clock}
 	if c.log != nil {

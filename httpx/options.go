@@ -26,6 +26,10 @@ type Options struct {
 	Token      TokenSource // nil: no Authorization header
 
 	Debug io.Writer // -v log (redacted); nil: off
+	// Secrets are values masked in the debug log and Notify lines wherever
+	// they appear, beyond what Redact recognises by shape or by name (a
+	// share token sent in a query, say). Empty strings are ignored.
+	Secrets []string
 	// Notify, when set, is told of each retry before its wait, in one
 	// redacted line, so a person is not left staring at a silent terminal.
 	Notify func(line string)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -62,4 +63,21 @@ func redactURLError(err error) error {
 		return errors.New(ue.Op + " " + Redact(ue.URL) + ": " + ue.Err.Error())
 	}
 	return err
+}
+
+// RedactValues replaces every occurrence of each non-empty secret in s, and
+// of its query- and path-escaped forms, with REDACTED.
+func RedactValues(s string, secrets ...string) string {
+	for _, v := range secrets {
+		if v == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, v, redacted)
+		for _, e := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+			if e != v {
+				s = strings.ReplaceAll(s, e, redacted)
+			}
+		}
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,34 @@ func TestDebugLogRedacted(t *testing.T) {
 	err = c2.JSON(context.Background(), "GET", s2.srv.URL+"/x?refresh_token=rt-secret", nil, nil)
 	if err == nil || strings.Contains(err.Error(), "rt-secret") {
 		t.Errorf("error %v", err)
+	}
+}
+
+func TestShareTokenRedacted(t *testing.T) {
+	const value = "ast_Sh4re+T0ken/value=="
+	if got := Redact("GET https://h/api/v1/runs/r?share_token=" + value + "&page=1"); strings.Contains(got, "T0ken") {
+		t.Errorf("Redact leaks the share_token query value: %s", got)
+	}
+	if got := Redact(`{"share_token": "` + value + `"}`); strings.Contains(got, "T0ken") {
+		t.Errorf("Redact leaks the share_token JSON value: %s", got)
+	}
+	if got := RedactValues("bare "+value+" and escaped "+url.QueryEscape(value), value, ""); strings.Contains(got, "T0ken") {
+		t.Errorf("RedactValues leaks: %s", got)
+	}
+	// The debug log masks a listed secret wherever it appears, also in a
+	// path where no query name announces it.
+	s := newScript(t, 503, 200)
+	var log bytes.Buffer
+	var notes []string
+	c, _ := testClient(t, Options{Debug: &log, Secrets: []string{value}, Notify: func(l string) { notes = append(notes, l) }})
+	req, _ := http.NewRequest("GET", s.srv.URL+"/x/"+url.PathEscape(value)+"?share_token="+url.QueryEscape(value), nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	all := log.String() + strings.Join(notes, "\n")
+	if strings.Contains(all, "T0ken") || !strings.Contains(log.String(), "REDACTED") {
+		t.Errorf("log leaks the share token:\n%s", all)
 	}
 }

@@ -194,7 +194,7 @@ func (c *Client) policy(maxRetries int) retry.Policy {
 		Notify: func(ev retry.Event) {
 			c.log.printf("retry %d/%d in %s: %v", ev.Retry, ev.Retries, ev.Wait, ev.Err)
 			if c.o.Notify != nil {
-				c.o.Notify(Redact(ev.String()))
+				c.o.Notify(Redact(RedactValues(ev.String(), c.o.Secrets...)))
 			}
 		},
 	}

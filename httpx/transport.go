@@ -90,8 +90,9 @@ func (b *idleBody) Close() error {
 
 // logger writes the redacted debug log, one line per Write.
 type logger struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu      sync.Mutex
+	w       io.Writer
+	secrets []string // literal values masked before Redact
 }
 
 // printf writes one redacted line; a nil logger writes nothing.
@@ -99,7 +100,7 @@ func (l *logger) printf(format string, args ...any) {
 	if l == nil || l.w == nil {
 		return
 	}
-	line := Redact(fmt.Sprintf(format, args...)) + "\n"
+	line := Redact(RedactValues(fmt.Sprintf(format, args...), l.secrets...)) + "\n"
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	io.WriteString(l.w, line)

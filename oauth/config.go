@@ -27,6 +27,10 @@ type Config struct {
 	RefreshTokenSeed string
 	// CacheDir holds the token cache files (created 0700).
 	CacheDir string
+	// PythonTokenFile is the Python SDK's cached token ("JWT:EXP"), read
+	// (never written) when the cache holds no token; "" means
+	// CacheDir/.token, where the SDK keeps it on Linux and macOS.
+	PythonTokenFile string
 	// Backoff is the wait between attempts to bind a busy loopback port and
 	// the base of the retry backoff of token requests; 0 means 3s.
 	Backoff time.Duration

@@ -18,7 +18,7 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) (httpx.Token, bool,
 		return httpx.Token{}, false, errNoCacheDir() // before a flow whose result could not be kept
 	}
 	if !o.Relogin {
-		t, err := m.Current(ctx)
+		t, err := m.current(ctx, false) // a Python SDK token is no login of ours
 		if err == nil {
 			return t, false, nil
 		}
@@ -52,6 +52,7 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) (httpx.Token, bool,
 		return httpx.Token{}, false, err
 	}
 	m.mem, m.memFresh = e, true
+	m.origin, m.originFile = OriginLogin, m.path
 	delete(m.invalid, sha256.Sum256([]byte(e.AccessToken)))
 	return e.token(), true, nil
 }

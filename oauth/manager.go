@@ -30,6 +30,10 @@ type Manager struct {
 	// memFresh: mem was obtained by this Manager (login or refresh).
 	memFresh bool
 	invalid  map[[32]byte]bool // sha256 of access tokens the API refused
+	// py is the Python SDK's token once verified (see pythontoken.go).
+	py *cacheEntry
+	// origin and originFile: where the token last returned came from.
+	origin, originFile string
 }
 
 // NewManager returns a Manager for c; nothing is read or contacted yet.
@@ -85,7 +89,15 @@ func loginReason(err error) string {
 // Current returns a valid token from the cache, refreshing it when less
 // than five minutes remain or the API refused it; it never starts an
 // interactive login and never contacts the server without a refresh token.
+// When the cache holds no token, the Python SDK's cached token is used if it
+// passes verification for this configuration (see PythonTokenFile).
 func (m *Manager) Current(ctx context.Context) (httpx.Token, error) {
+	return m.current(ctx, true)
+}
+
+// current is Current; python says whether the Python SDK's token may stand
+// in for a missing login (not when Login asks whether one is needed).
+func (m *Manager) current(ctx context.Context, python bool) (httpx.Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.mem != nil && (m.usable(m.mem) || m.memFresh && m.unexpired(m.mem)) {
@@ -113,9 +125,13 @@ func (m *Manager) Current(ctx context.Context) (httpx.Token, error) {
 	}
 	if e != nil && m.usable(e) {
 		m.mem, m.memFresh = e, false
+		m.origin, m.originFile = OriginCache, m.path
 		return e.token(), nil
 	}
 	if e == nil || e.RefreshToken == "" {
+		if python {
+			return m.fromPython(ctx, "not logged in")
+		}
 		return httpx.Token{}, &LoginRequiredError{Hint: m.c.LoginHint, Reason: "not logged in"}
 	}
 	if !e.RefreshUnanswered.IsZero() {
@@ -159,6 +175,7 @@ func (m *Manager) Current(ctx context.Context) (httpx.Token, error) {
 	// claims within one second), it is the best there is.
 	delete(m.invalid, sha256.Sum256([]byte(ne.AccessToken)))
 	m.mem, m.memFresh = ne, true
+	m.origin, m.originFile = OriginRefresh, m.path
 	return ne.token(), nil
 }
 
@@ -234,6 +251,9 @@ func (m *Manager) Invalidate(token string) {
 	m.invalid[sha256.Sum256([]byte(token))] = true
 	if m.mem != nil && m.mem.AccessToken == token {
 		m.mem = nil
+	}
+	if m.py != nil && m.py.AccessToken == token {
+		m.py = nil
 	}
 }
 

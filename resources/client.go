@@ -37,6 +37,12 @@ type Options struct {
 	// DiscoverStorage asks the API root for a local emulator's storage
 	// origin (New sets it for a loopback API root).
 	DiscoverStorage bool
+	// ShareToken, when set, is sent as the spec's share_token query
+	// parameter on the reads that take it (a run, its items, one item, an
+	// artifact's file), so that a run shared by token can be read, with or
+	// without a login. It is a secret: masked when printed, redacted from
+	// the debug log and errors.
+	ShareToken settings.Secret
 	// UserAgent and HTTPDebug are used by New only (see httpx.Options).
 	UserAgent string
 	HTTPDebug io.Writer
@@ -136,6 +142,19 @@ func (c *Client) Me(ctx context.Context) (MeReadResponse, error) {
 		return me, fmt.Errorf("get current user: %w", err)
 	}
 	return me, nil
+}
+
+// shareQuery returns q (a new Values when nil) with the share token added
+// when the client has one.
+func (c *Client) shareQuery(q url.Values) url.Values {
+	if c.o.ShareToken == "" {
+		return q
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("share_token", c.o.ShareToken.Reveal())
+	return q
 }
 
 func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {

@@ -4,5 +4,10 @@
 //
 // Build a client with New (from Settings and a token source) or NewFromHTTP
 // (from an already configured httpx.Client), then use its Applications,
-// Versions and Runs services, Run(id) for one run, and Me for the caller.
+// Versions and Runs services, Run(id) for one run, Access for grants and
+// share tokens, and Me for the caller. Versions also lists and downloads a
+// version's documents; Run shares a run (ShareWithOrganization,
+// CreateShareToken) and updates run and item custom metadata under the
+// API's checksum precondition. Options.ShareToken reads a run shared by
+// token, with or without a login token.
 package resources

@@ -38,7 +38,7 @@ func (r *Run) Details(ctx context.Context) (RunReadResponse, error) {
 	var out RunReadResponse
 	wait := 250 * time.Millisecond
 	for {
-		err := r.c.get(ctx, r.path(""), nil, &out)
+		err := r.c.get(ctx, r.path(""), r.c.shareQuery(nil), &out)
 		if err == nil {
 			return out, nil
 		}
@@ -94,7 +94,7 @@ func (r *Run) Items(ctx context.Context, o ItemListOptions) iter.Seq2[ItemResult
 		q.Add("sort", s)
 	}
 	return pages[ItemResultReadResponse](ctx, r.c, pageQuery{
-		path: r.path("/items"), query: q, sizeParam: "page_size", size: size,
+		path: r.path("/items"), query: r.c.shareQuery(q), sizeParam: "page_size", size: size,
 		what: "list items of run " + r.ID,
 	})
 }
@@ -108,7 +108,7 @@ func (r *Run) Results(ctx context.Context, itemIDs, externalIDs []string) iter.S
 // Item returns one item by its external id.
 func (r *Run) Item(ctx context.Context, externalID string) (ItemResultReadResponse, error) {
 	var out ItemResultReadResponse
-	if err := r.c.get(ctx, r.path("/items/"+url.PathEscape(externalID)), nil, &out); err != nil {
+	if err := r.c.get(ctx, r.path("/items/"+url.PathEscape(externalID)), r.c.shareQuery(nil), &out); err != nil {
 		return out, fmt.Errorf("get item %q of run %s: %w", externalID, r.ID, err)
 	}
 	return out, nil
@@ -183,5 +183,5 @@ func (r *Run) DeleteArtifacts(ctx context.Context) error {
 // ArtifactFileURL is the URL of an output artifact's /file endpoint (a 307 to
 // a signed storage URL).
 func (r *Run) ArtifactFileURL(artifactID string) string {
-	return r.c.URL(r.path("/artifacts/"+url.PathEscape(artifactID)+"/file"), nil)
+	return r.c.URL(r.path("/artifacts/"+url.PathEscape(artifactID)+"/file"), r.c.shareQuery(nil))
 }

@@ -48,3 +48,22 @@ func userCacheDir(getenv func(string) (string, bool)) (string, error) {
 	}
 	return os.UserCacheDir()
 }
+
+// PythonTokenFile is where the Python SDK keeps its cached token for these
+// settings: {cache dir}/.token. Its default cache directory is ours on
+// Linux and macOS, but %LocalAppData%\aignostics\aignostics\Cache on Windows
+// (platformdirs), where ours is %LocalAppData%\aignostics. "" when there is
+// no cache directory.
+func (s *Settings) PythonTokenFile() string {
+	return pythonTokenFile(runtime.GOOS, s.CacheDir, s.Sources[EnvCacheDir])
+}
+
+func pythonTokenFile(goos, cacheDir string, src Source) string {
+	if cacheDir == "" {
+		return ""
+	}
+	if goos == "windows" && src == SourceDefault {
+		return filepath.Join(filepath.Dir(cacheDir), "aignostics", "aignostics", "Cache", ".token")
+	}
+	return filepath.Join(cacheDir, ".token")
+}

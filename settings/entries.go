@@ -77,6 +77,8 @@ func (s *Settings) value(name string) string {
 		return s.OrganizationID
 	case EnvRefreshToken:
 		return s.RefreshToken.Reveal()
+	case EnvShareToken:
+		return s.ShareToken.Reveal()
 	case EnvCacheDir:
 		return s.CacheDir
 	case EnvRequestTimeout:

@@ -26,7 +26,7 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // isSecretVar reports whether a variable holds a secret.
-func isSecretVar(name string) bool { return name == EnvRefreshToken }
+func isSecretVar(name string) bool { return name == EnvRefreshToken || name == EnvShareToken }
 
 // isProxyVar reports whether a variable holds a proxy URL that may carry a
 // password.

@@ -119,6 +119,7 @@ func (s *Settings) loadRest(str func(string, string, Source) string, cacheRoot s
 	s.Scope = splitScope(str(EnvScope, DefaultScope, SourceDefault))
 	s.OrganizationID = str(EnvOrganizationID, "", SourceDefault)
 	s.RefreshToken = Secret(str(EnvRefreshToken, "", SourceDefault))
+	s.ShareToken = Secret(str(EnvShareToken, "", SourceDefault))
 
 	cache := str(EnvCacheDir, "", SourceDefault)
 	if cache == "" && cacheRoot == "" {

@@ -25,6 +25,7 @@ const (
 	EnvScope                = "AIGNOSTICS_SCOPE"
 	EnvOrganizationID       = "AIGNOSTICS_ORGANIZATION_ID"
 	EnvRefreshToken         = "AIGNOSTICS_REFRESH_TOKEN"
+	EnvShareToken           = "AIGNOSTICS_SHARE_TOKEN"
 	EnvCacheDir             = "AIGNOSTICS_CACHE_DIR"
 	EnvRequestTimeout       = "AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"
 	EnvAuthorizationBackoff = "AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"
@@ -55,7 +56,7 @@ const (
 // shows them.
 func Variables() []string {
 	return append(append([]string{EnvAPIRoot}, authVars()...),
-		EnvIssuer, EnvClientIDDevice, EnvScope, EnvOrganizationID, EnvRefreshToken, EnvCacheDir,
+		EnvIssuer, EnvClientIDDevice, EnvScope, EnvOrganizationID, EnvRefreshToken, EnvShareToken, EnvCacheDir,
 		EnvRequestTimeout, EnvAuthorizationBackoff, EnvOutput, EnvTokenProvider, EnvTokenProviderTimeout,
 		EnvGoogleCredentials, EnvStorageEmulatorHost, EnvRequestsCABundle, EnvSSLCertFile,
 		EnvHTTPSProxy, EnvHTTPProxy, EnvNoProxy)
@@ -73,6 +74,7 @@ type Settings struct {
 	Scope          []string
 	OrganizationID string
 	RefreshToken   Secret
+	ShareToken     Secret // reads a run shared by token (--share-token)
 	CacheDir       string // "" when not set and there is no user cache directory (no $HOME)
 
 	RequestTimeout, AuthorizationBackoff, TokenProviderTimeout time.Duration

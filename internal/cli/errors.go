@@ -156,7 +156,7 @@ func classifyDomain(err error) (Kind, bool) {
 // json and jsonl, and returns its exit code.
 func (f *Factory) report(err error) int {
 	kind := classify(err)
-	msg := oneLine(strings.TrimSpace(httpx.Redact(withHint(err))))
+	msg := oneLine(strings.TrimSpace(httpx.Redact(f.scrub(withHint(err)))))
 	if kind == KindInterrupted && strings.HasSuffix(msg, context.Canceled.Error()) {
 		msg = "interrupted"
 	}

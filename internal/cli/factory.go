@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,6 +94,9 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 	if g.TokenProvider != "" {
 		flags["AIGNOSTICS_TOKEN_PROVIDER"] = g.TokenProvider
 	}
+	if g.ShareToken != "" {
+		flags[settings.EnvShareToken] = g.ShareToken.Reveal()
+	}
 	return settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
 }
 
@@ -108,6 +112,7 @@ func (f *Factory) HTTPOptions() (httpx.Options, error) {
 	}
 	ho := resources.HTTPOptions(s, nil, o)
 	ho.Clock = f.Clock
+	ho.Secrets = []string{s.ShareToken.Reveal()}
 	if !f.Flags.Verbose && f.IO.IsStderrTTY() {
 		// A person waiting on backoff is told why (-v logs it anyway).
 		ho.Notify = func(line string) { fmt.Fprintln(f.IO.ErrOut, "aignostics: "+line) }
@@ -206,6 +211,7 @@ func (f *Factory) newOAuth() (*oauth.Manager, error) {
 		Scope:               s.Scope,
 		RefreshTokenSeed:    s.RefreshToken.Reveal(),
 		CacheDir:            s.CacheDir,
+		PythonTokenFile:     s.PythonTokenFile(),
 		Backoff:             s.AuthorizationBackoff,
 		LoopbackSameHost:    s.IsLocal(),
 		HTTPClient:          plain.HTTP(),
@@ -238,6 +244,27 @@ func (f *Factory) newClient() (*resources.Client, error) {
 		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal()}), nil
 }
 
+// ReadClient is the client of the commands that read a run (describe,
+// items, results, download). With a share token (--share-token or
+// AIGNOSTICS_SHARE_TOKEN) it sends that token and no login token, so a run
+// shared by token is read without logging in; otherwise it is Client.
+func (f *Factory) ReadClient() (*resources.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if s.ShareToken == "" {
+		return f.Client()
+	}
+	plain, err := f.PlainHTTP()
+	if err != nil {
+		return nil, err
+	}
+	f.Debugf("share token given: reading without a login token")
+	return resources.NewFromHTTP(s.APIRoot, plain, resources.Options{Debugf: f.Debugf, Clock: f.Clock,
+		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal(), ShareToken: s.ShareToken}), nil
+}
+
 // Now is the time on the run's clock.
 func (f *Factory) Now() time.Time { return f.Clock.Now() }
 
@@ -246,5 +273,36 @@ func (f *Factory) Debugf(format string, args ...any) {
 	if !f.Flags.Verbose {
 		return
 	}
-	fmt.Fprintln(f.IO.ErrOut, "debug: "+httpx.Redact(fmt.Sprintf(format, args...)))
+	fmt.Fprintln(f.IO.ErrOut, "debug: "+httpx.Redact(f.scrub(fmt.Sprintf(format, args...))))
+}
+
+// scrub masks the share token's value in s wherever it appears (it is sent
+// in a query and could surface in a message); settings that do not load
+// leave s as it is.
+func (f *Factory) scrub(s string) string {
+	if f.Flags != nil && f.Flags.ShareToken != "" {
+		s = httpx.RedactValues(s, f.Flags.ShareToken.Reveal())
+	}
+	if f.Getenv != nil {
+		if v, ok := f.Getenv(settings.EnvShareToken); ok {
+			s = httpx.RedactValues(s, v)
+		}
+	}
+	// Kong may fail before it sets the flag: take the value from the words
+	// (a word too short to be a token is left alone, or every "a" would go).
+	for i, a := range f.args {
+		v, ok := strings.CutPrefix(a, "--share-token=")
+		if !ok && a == "--share-token" && i+1 < len(f.args) {
+			v, ok = f.args[i+1], true
+		}
+		if ok && len(v) >= 8 {
+			s = httpx.RedactValues(s, v)
+		}
+	}
+	if f.Settings != nil {
+		if st, err := f.Settings(); err == nil {
+			s = httpx.RedactValues(s, st.ShareToken.Reveal())
+		}
+	}
+	return s
 }

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/aignostics/aignostics/settings"
 )
 
 // Globals are the global flags, as kong sets them; nothing else. Commands
@@ -15,5 +17,6 @@ type Globals struct {
 	NoColor       bool             `name:"no-color" help:"Do not use colour (NO_COLOR is honoured too)."`
 	Timeout       time.Duration    `name:"timeout" help:"Per-request timeout, e.g. 30s (env AIGNOSTICS_REQUEST_TIMEOUT_SECONDS)." placeholder:"DURATION"`
 	TokenProvider string           `name:"token-provider" help:"Command that prints an access token; replaces login (env AIGNOSTICS_TOKEN_PROVIDER)." placeholder:"CMD"`
+	ShareToken    settings.Secret  `name:"share-token" help:"Read a run shared with you by token, without a login: runs describe, items, results and download (env AIGNOSTICS_SHARE_TOKEN)." placeholder:"TOKEN"`
 	ShowVersion   kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }

@@ -31,9 +31,20 @@ type tokenInfo struct {
 	Role            *string  `json:"role"`
 }
 
-// userInfo is the JSON form of whoami (the Python SDK's UserInfo).
+// tokenSource says where whoami's token came from: kind "cache" (this
+// tool's token cache), "refresh" (refreshed now into that cache), "login",
+// "python-sdk" (the Python SDK's .token, verified, never written) or
+// "provider" (AIGNOSTICS_TOKEN_PROVIDER); file is the file holding it.
+type tokenSource struct {
+	Kind string `json:"kind"`
+	File string `json:"file,omitempty"`
+}
+
+// userInfo is the JSON form of whoami (the Python SDK's UserInfo, plus
+// where the token came from).
 type userInfo struct {
 	Role         *string                            `json:"role"`
+	TokenSource  tokenSource                        `json:"token_source"`
 	Token        *tokenInfo                         `json:"token"`
 	User         resources.UserReadResponse         `json:"user"`
 	Organization resources.OrganizationReadResponse `json:"organization"`
@@ -55,10 +66,18 @@ func (c *PlatformWhoamiCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
+	var src tokenSource
 	if ts, _ := f.TokenSource(); ts != nil {
 		m, _ = ts.(*oauth.Manager)
+		if m != nil {
+			src.Kind, src.File = m.Origin()
+		} else if p, _ := f.Provider(); p != nil {
+			src.Kind = "provider"
+		} else {
+			src.Kind = "given"
+		}
 	}
-	info := userInfo{Token: newTokenInfo(tokenClaims(ctx, f, m, t.AccessToken), f.Now())}
+	info := userInfo{TokenSource: src, Token: newTokenInfo(tokenClaims(ctx, f, m, t.AccessToken), f.Now())}
 	if info.Token != nil {
 		info.Role = info.Token.Role
 	}
@@ -130,6 +149,11 @@ func whoamiFields(info userInfo) []Field {
 	var f []Field
 	f = append(f, userFields(info.User, info.Organization)...)
 	f = append(f, Field{"role", orNA(info.Role)})
+	source := info.TokenSource.Kind
+	if info.TokenSource.File != "" {
+		source += " (" + info.TokenSource.File + ")"
+	}
+	f = append(f, Field{"token source", source})
 	ti := info.Token
 	if ti == nil {
 		ti = &tokenInfo{}

@@ -11,16 +11,21 @@ import (
 // RunsCmd groups the commands on runs: create, list, inspect, watch, cancel
 // and maintain them.
 type RunsCmd struct {
-	Create          RunsCreateCmd          `cmd:"" help:"Validate and submit a run of items (slides) to an application version."`
-	List            RunsListCmd            `cmd:"" help:"List runs, newest first, streaming page by page."`
-	Describe        RunsDescribeCmd        `cmd:"" help:"Show one run, optionally with its items."`
-	Items           RunsItemsCmd           `cmd:"" help:"List the items of a run."`
-	Results         RunsResultsCmd         `cmd:"" help:"List the output artifacts of a run's items."`
-	Watch           RunsWatchCmd           `cmd:"" help:"Follow a run until it ends; exit 0 only when every item succeeded (--timeout D gives up after D, exit 1)."`
-	Download        RunsDownloadCmd        `cmd:"" help:"Download and verify the results of a run."`
-	Cancel          RunsCancelCmd          `cmd:"" help:"Cancel a run."`
-	UpdateMetadata  RunsUpdateMetadataCmd  `cmd:"" help:"Replace a run's custom metadata (conditional on the current checksum)."`
-	DeleteArtifacts RunsDeleteArtifactsCmd `cmd:"" help:"Delete the output artifacts of a terminated run."`
+	Create             RunsCreateCmd             `cmd:"" help:"Validate and submit a run of items (slides) to an application version."`
+	List               RunsListCmd               `cmd:"" help:"List runs, newest first, streaming page by page."`
+	Describe           RunsDescribeCmd           `cmd:"" help:"Show one run, optionally with its items."`
+	Items              RunsItemsCmd              `cmd:"" help:"List the items of a run."`
+	Results            RunsResultsCmd            `cmd:"" help:"List the output artifacts of a run's items."`
+	Watch              RunsWatchCmd              `cmd:"" help:"Follow a run until it ends; exit 0 only when every item succeeded (--timeout D gives up after D, exit 1)."`
+	Download           RunsDownloadCmd           `cmd:"" help:"Download and verify the results of a run."`
+	Cancel             RunsCancelCmd             `cmd:"" help:"Cancel a run."`
+	UpdateMetadata     RunsUpdateMetadataCmd     `cmd:"" help:"Replace a run's custom metadata (conditional on the current checksum)."`
+	UpdateItemMetadata RunsUpdateItemMetadataCmd `cmd:"" help:"Replace one item's custom metadata (conditional on its current checksum)."`
+	Share              RunsShareCmd              `cmd:"" help:"Share a run with an organization (a viewer grant)."`
+	Grants             RunsGrantsCmd             `cmd:"" help:"List the grants on a run."`
+	Unshare            RunsUnshareCmd            `cmd:"" help:"Revoke a grant on a run."`
+	ShareToken         RunsShareTokenCmd         `cmd:"" help:"Share a run by token: create, list, revoke."`
+	DeleteArtifacts    RunsDeleteArtifactsCmd    `cmd:"" help:"Delete the output artifacts of a terminated run."`
 }
 
 // parseObject parses a JSON object given on the command line.

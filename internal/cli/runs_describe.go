@@ -13,13 +13,13 @@ import (
 // RunsDescribeCmd shows one run.
 type RunsDescribeCmd struct {
 	RunID     string `arg:"" name:"RUN" help:"Run id."`
-	WithItems bool   `name:"with-items" help:"Add the run's items (as \"items\" in JSON)."`
+	WithItems bool   `name:"with-items" help:"Add the run's items with their custom metadata (as \"items\" in JSON)."`
 }
 
 // Run prints the run; with --with-items its items follow, streamed page by
 // page: as "items" inside the JSON object, or as a table after the fields.
 func (c *RunsDescribeCmd) Run(ctx context.Context, f *Factory) error {
-	cl, err := f.Client()
+	cl, err := f.ReadClient()
 	if err != nil {
 		return err
 	}
@@ -40,13 +40,13 @@ func (c *RunsDescribeCmd) Run(ctx context.Context, f *Factory) error {
 		return err
 	}
 	fmt.Fprintln(o.Writer())
-	l := o.List(itemHeaders...)
+	l := o.List(append(append([]string{}, itemHeaders...), "CUSTOM_METADATA", "METADATA_CHECKSUM")...)
 	for it, err := range items {
 		if err != nil {
 			l.Abort()
 			return err
 		}
-		if err := l.Add(it, itemRow(it)...); err != nil {
+		if err := l.Add(it, append(itemRow(it), jsonText(it.CustomMetadata), str(it.CustomMetadataChecksum))...); err != nil {
 			return err
 		}
 	}

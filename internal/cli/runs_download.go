@@ -44,7 +44,7 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 	if err := checkWritableDir(c.Dir); err != nil {
 		return cliError(KindInvalid, err)
 	}
-	cl, err := f.Client()
+	cl, err := f.ReadClient()
 	if err != nil {
 		return err
 	}

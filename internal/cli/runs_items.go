@@ -14,7 +14,7 @@ type RunsItemsCmd struct {
 
 // Run streams ItemResultReadResponse objects, one table row per item in text.
 func (c *RunsItemsCmd) Run(ctx context.Context, f *Factory) error {
-	cl, err := f.Client()
+	cl, err := f.ReadClient()
 	if err != nil {
 		return err
 	}

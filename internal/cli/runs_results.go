@@ -11,7 +11,7 @@ type RunsResultsCmd struct {
 
 // Run streams ItemResultReadResponse objects; in text, one row per output artifact.
 func (c *RunsResultsCmd) Run(ctx context.Context, f *Factory) error {
-	cl, err := f.Client()
+	cl, err := f.ReadClient()
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,11 @@ import (
 
 // VersionsCmd groups the commands on application versions.
 type VersionsCmd struct {
-	List     VersionsListCmd     `cmd:"" help:"List an application's versions, highest semver first."`
-	Latest   VersionsLatestCmd   `cmd:"" help:"Show the application's version with the highest semver precedence."`
-	Describe VersionsDescribeCmd `cmd:"" help:"Show one version of an application: its input and output artifacts."`
+	List      VersionsListCmd      `cmd:"" help:"List an application's versions, highest semver first."`
+	Latest    VersionsLatestCmd    `cmd:"" help:"Show the application's version with the highest semver precedence."`
+	Describe  VersionsDescribeCmd  `cmd:"" help:"Show one version of an application: its input and output artifacts."`
+	Documents VersionsDocumentsCmd `cmd:"" help:"List the public documents of a version (manuals, release notes)."`
+	Document  VersionsDocumentCmd  `cmd:"" help:"Download one document of a version, to stdout or --output-file FILE."`
 }
 
 // VersionsListCmd lists the versions of an application.
