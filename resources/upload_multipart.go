@@ -30,6 +30,14 @@ func (u *uploader) single(ctx context.Context, path string, crc uint32, r *Uploa
 	}
 	got, _, err := u.putSection(ctx, "PUT "+r.URL, fh, 0, r.Size, r.Key, nil, r)
 	u.release()
+	if errors.Is(err, errPartCorrupt) || errors.Is(err, ErrFileChanged) {
+		// The storage kept other bytes than the file's: nothing corrupt
+		// stays under the content-addressed key.
+		if derr := u.remove(ctx, r.Key); derr != nil {
+			return fmt.Errorf("upload %s: %w; deleting the object failed too: %v", path, err, derr)
+		}
+		return fmt.Errorf("upload %s: %w; the object was deleted", path, err)
+	}
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", path, err)
 	}
