@@ -37,7 +37,8 @@ object is checked after its upload: a CRC32C that differs from the file's
 deletes it and the command exits 5 once the other files are done.
 
 Prints one object per file: path, gs_url, object_key, size,
-checksum_base64_crc32c, status (uploaded or skipped), bytes_sent. Exit 0 when
+checksum_base64_crc32c, status (uploaded, skipped or failed with an error),
+bytes_sent. Exit 0 when
 every file is in the bucket, 5 on a checksum mismatch, 2 for bad paths, flags
 or a bucket that refuses the keys (403), 1 for network or server failures
 after retries, 130 on Ctrl-C.
@@ -88,8 +89,11 @@ func (c *SlidesUploadCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	if s, err := f.Settings(); err == nil && s.CacheDir != "" {
-		opts.JournalDir = filepath.Join(s.CacheDir, "uploads")
+	if s, err := f.Settings(); err == nil {
+		if s.CacheDir != "" {
+			opts.JournalDir = filepath.Join(s.CacheDir, "uploads")
+		}
+		opts.RetryBase = s.AuthorizationBackoff // the one retry base of every request
 	}
 	f.Debugf("slides upload: %d file(s) to %s at %s, parts of %d bytes from %d bytes, %d in flight",
 		len(found), bucket.Name, bucket.Endpoint, partSize, threshold, c.Parallel)
@@ -219,7 +223,18 @@ func (c *SlidesUploadCmd) upload(ctx context.Context, f *Factory, b *resources.B
 			} else {
 				failed = append(failed, r)
 			}
-			progress.around(func() { out.Notef("failed: %s: %s", r.Path, r.Error) })
+			var werr error
+			progress.around(func() {
+				if out.Format() == FormatText {
+					out.Notef("failed: %s", r.Error)
+				}
+				werr = list.Add(r, r.Status, r.Path, humanBytes(r.Size), r.URL)
+			})
+			if werr != nil {
+				progress.finish()
+				list.Abort()
+				return werr
+			}
 			if status := statusOf(err); status == http.StatusForbidden || status == http.StatusUnauthorized {
 				break // the keys are refused: every other file would fail alike
 			}
@@ -262,10 +277,20 @@ func (c *SlidesUploadCmd) upload(ctx context.Context, f *Factory, b *resources.B
 	switch {
 	case len(integrity) > 0:
 		return fmt.Errorf("%d file(s) failed verification, first %s: %w", len(integrity), integrity[0].Path, integrity[0].Err())
+	case statusOf(failed0(failed)) == http.StatusForbidden:
+		return fmt.Errorf("%d file(s) not uploaded: the bucket refuses the organization's HMAC keys: %w", len(files)-uploaded-skipped-len(integrity), failed[0].Err())
 	case len(failed) > 0:
 		return fmt.Errorf("%d file(s) not uploaded, first %s: %w", len(files)-uploaded-skipped-len(integrity), failed[0].Path, failed[0].Err())
 	}
 	return nil
+}
+
+// failed0 is the error of the first failure, if any.
+func failed0(failed []resources.UploadResult) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	return failed[0].Err()
 }
 
 // statusOf is the HTTP status of an *httpx.APIError in err, or 0.
