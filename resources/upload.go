@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -251,7 +252,8 @@ func (o UploadOptions) withDefaults() UploadOptions {
 // Memory stays flat: files are streamed from disk.
 //
 // The error yielded beside a result is that file's failure (the result says
-// which file; the others go on), or, with a zero result, options out of their
+// which file; the others go on, unless the bucket refuses the keys: after a
+// 401 or 403 no other file is started), or, with a zero result, options out of their
 // bounds (nothing is sent). When ctx ends, the files under way fail with
 // the context's cause and their journals are kept; stopping the iteration
 // early cancels the rest the same way.
@@ -265,7 +267,7 @@ func (b *Bucket) Upload(ctx context.Context, files []UploadFile, opts UploadOpti
 		o.Prefix = strings.Trim(o.Prefix, "/")
 		ctx, cancel := context.WithCancelCause(ctx)
 		defer cancel(nil)
-		u := &uploader{b: b, o: o, slots: make(chan struct{}, o.Parallel)}
+		u := &uploader{b: b, o: o, slots: make(chan struct{}, o.Parallel), stop: cancel}
 		jobs := make(chan int)
 		results := make(chan UploadResult)
 		var wg sync.WaitGroup
@@ -307,6 +309,7 @@ type uploader struct {
 	o     UploadOptions
 	slots chan struct{} // one per PUT in flight
 	mu    sync.Mutex    // serialises Progress
+	stop  context.CancelCauseFunc
 }
 
 func (u *uploader) emit(ev UploadEvent) {
@@ -334,6 +337,9 @@ func (u *uploader) release() { <-u.slots }
 func (u *uploader) file(ctx context.Context, f UploadFile) UploadResult {
 	r := UploadResult{Path: f.Path}
 	fail := func(err error) UploadResult {
+		if status, _ := storageStatus(err); status == http.StatusForbidden || status == http.StatusUnauthorized {
+			u.stop(err) // the bucket refuses the keys: the other files would fail alike
+		}
 		r.Status, r.err, r.Error = UploadFailed, err, redactSecret(err.Error(), u.b.Key.Secret)
 		u.emit(UploadEvent{Type: UploadEventFile, Result: &r})
 		return r
