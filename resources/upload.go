@@ -310,6 +310,40 @@ type uploader struct {
 	slots chan struct{} // one per PUT in flight
 	mu    sync.Mutex    // serialises Progress
 	stop  context.CancelCauseFunc
+
+	keysMu sync.Mutex
+	keys   map[string]*keyLock // objects being uploaded: one file at a time per key
+}
+
+// keyLock serialises the files with the same content and name (one key).
+type keyLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lockKey waits until no other file of this upload works on key; the
+// returned func unlocks it.
+func (u *uploader) lockKey(key string) func() {
+	u.keysMu.Lock()
+	if u.keys == nil {
+		u.keys = map[string]*keyLock{}
+	}
+	l := u.keys[key]
+	if l == nil {
+		l = &keyLock{}
+		u.keys[key] = l
+	}
+	l.users++
+	u.keysMu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		u.keysMu.Lock()
+		if l.users--; l.users == 0 {
+			delete(u.keys, key)
+		}
+		u.keysMu.Unlock()
+	}
 }
 
 func (u *uploader) emit(ev UploadEvent) {
@@ -366,11 +400,17 @@ func (u *uploader) file(ctx context.Context, f UploadFile) UploadResult {
 	if err := gcs.ValidateObject(r.Key); err != nil {
 		return fail(fmt.Errorf("upload %s: object key: %w", f.Path, err))
 	}
+	// Two files with the same bytes and name share the key: the second
+	// waits, then finds the object there.
+	defer u.lockKey(r.Key)()
 	have, err := u.head(ctx, r.Key)
 	if err != nil {
 		return fail(fmt.Errorf("upload %s: %w", f.Path, err))
 	}
 	if have.exists && have.size == r.Size && have.crc == r.Checksum {
+		if jr, ok := u.loadJournal(u.b.Name, r.Key); ok {
+			u.giveUp(r.Key, jr) // an interrupted upload of what is there now
+		}
 		r.Status = UploadSkipped
 		u.emit(UploadEvent{Type: UploadEventFile, Result: &r})
 		return r
