@@ -187,6 +187,31 @@ func TestSlidesUploadCSV(t *testing.T) {
 	}
 }
 
+// TestSlidesUploadCSVWithoutChecksums: a CSV scanned with --no-checksum:
+// the upload computes each CRC32C and writes it into the CSV with the URL.
+func TestSlidesUploadCSVWithoutChecksums(t *testing.T) {
+	t.Parallel()
+	emu := emulatortest.StartTest(t, emulator.Options{})
+	c := newCLI(t, emu)
+	c.login()
+	dir := slideFolder(t)
+	csv := filepath.Join(t.TempDir(), "slides.csv")
+	c.must("slides", "scan", dir, "--no-checksum", "--csv", csv, "-o", "json")
+	if b, _ := os.ReadFile(csv); strings.Contains(string(b), "==") {
+		t.Fatalf("the scan wrote checksums:\n%s", b)
+	}
+	r := c.run(nil, "", "slides", "upload", "--csv", csv, "-o", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("upload --csv: exit %d: %s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(csv)
+	for name, l := range uploadLines(t, r.stdout) {
+		if l.Status != "uploaded" || !strings.Contains(string(b), ";"+l.Checksum+";") || !strings.Contains(string(b), l.URL) {
+			t.Errorf("%s: %+v; csv:\n%s", name, l, b)
+		}
+	}
+}
+
 // TestSlidesUploadCorrupt: a storage that corrupts every PUT: exit 5 once
 // every file was tried, and no object and no multipart upload is left.
 func TestSlidesUploadCorrupt(t *testing.T) {
