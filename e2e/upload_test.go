@@ -315,3 +315,30 @@ func TestSlidesUploadBadInput(t *testing.T) {
 		t.Errorf("%d requests after a 403, want the one", requests)
 	}
 }
+
+// TestSlidesUploadWithFaults: 503s and reset connections on a share of the
+// storage requests (parts, PUTs, HEADs, the multipart calls): the binary
+// retries each on its own and every object ends verified in the bucket.
+func TestSlidesUploadWithFaults(t *testing.T) {
+	t.Parallel()
+	emu := emulatortest.StartTest(t, emulator.Options{MinPartSize: 64 << 10, Faults: "storage:503@0.15,storage:reset@0.1", Seed: 3})
+	c := newCLI(t, emu)
+	c.env["AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"] = "0.01"
+	c.login()
+	r := c.run(nil, "", "slides", "upload", slideFolder(t), "-o", "jsonl", "--part-size", "64KiB", "--multipart-threshold", "400KiB")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	got := uploadLines(t, r.stdout)
+	for name, l := range got {
+		if n, crc, ok := emu.OrgObject(l.Key); l.Status != "uploaded" || !ok || n != l.Size || crc != l.Checksum {
+			t.Errorf("%s: %+v; stored %d %s %v", name, l, n, crc, ok)
+		}
+	}
+	if len(got) != 6 || emu.MultipartUploads() != 0 {
+		t.Errorf("%d files, %d uploads open", len(got), emu.MultipartUploads())
+	}
+	if emu.Count("fault:503") == 0 || emu.Count("fault:reset") == 0 {
+		t.Errorf("faults injected: %d 503s, %d resets; want some of each", emu.Count("fault:503"), emu.Count("fault:reset"))
+	}
+}
