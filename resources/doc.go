@@ -10,4 +10,7 @@
 // CreateShareToken) and updates run and item custom metadata under the
 // API's checksum precondition. Options.ShareToken reads a run shared by
 // token, with or without a login token.
+// OrgBucket gives the organization's bucket with its HMAC keys: Presign and
+// SignURL sign requests on it (AWS4-HMAC-SHA256), and Upload sends files to
+// it under content-addressed keys, in parallel parts, resumable and verified.
 package resources
