@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,8 +104,17 @@ func TestCreateSignsOrgBucketInputs(t *testing.T) {
 	if err := os.WriteFile(items, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The dry run shows each item's sdk.platform_bucket with its signature masked.
+	dry := c.must("runs", "create", "test-app:1.0.0", "--items", items, "--dry-run")
+	if !strings.Contains(dry, `"platform_bucket":{"bucket_name":"`+bucket+`","object_key":"e2e/slide.tiff","signed_download_url":"`) ||
+		regexp.MustCompile(`Signature=[0-9a-f]{64}`).MatchString(dry) || !strings.Contains(dry, "REDACTED") {
+		t.Fatalf("dry run with org bucket inputs:\n%s", dry)
+	}
 	runID := strings.TrimSpace(c.must("runs", "create", "test-app:1.0.0", "--items", items))
 	c.run(nil, "", "runs", "watch", runID, "--interval", "100ms")
+	if d := c.must("runs", "describe", runID, "--with-items", "-o", "json"); strings.Count(d, `"platform_bucket":{"bucket_name":"`+bucket+`"`) != 3 {
+		t.Fatalf("items' sdk.platform_bucket:\n%s", d)
+	}
 	out := c.must("runs", "items", runID, "-o", "jsonl")
 	got := map[string]string{}
 	for line := range strings.SplitSeq(strings.TrimSpace(out), "\n") {
