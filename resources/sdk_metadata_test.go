@@ -30,7 +30,7 @@ func TestRunOptionsCheck(t *testing.T) {
 	o := RunOptions{
 		Tags:     []string{"a", "a", " ", ValidationCaseTagPrefix + "explode", ValidationCaseTagPrefix + "do_nothing"},
 		DueDate:  "2026-12-06T10:00:00Z", // past
-		Deadline: "2026-12-09T10:00:00", // no zone
+		Deadline: "2026-12-09T10:00:00",  // no zone
 		Pipeline: bad,
 	}
 	var got []string

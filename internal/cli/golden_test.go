@@ -104,7 +104,7 @@ func TestHelpGolden(t *testing.T) {
 func TestTextTablesGolden(t *testing.T) {
 	e := newRunsEnv(t)
 	run := e.create("slide", 3, "--no-sdk-metadata") // the sdk block names the OS and architecture
-	e.clock.Advance(time.Hour) // long enough for every item to end
+	e.clock.Advance(time.Hour)                       // long enough for every item to end
 	e.tty = true
 	var b strings.Builder
 	for _, width := range []int{0, 80} {
