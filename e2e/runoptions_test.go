@@ -70,6 +70,17 @@ func TestRunOptionsAndSDKMetadata(t *testing.T) {
 		}
 	}
 
+	// runs list finds it by tag and note, in every format; not by another tag.
+	for _, format := range []string{"text", "json", "jsonl"} {
+		r = c.run("runs", "list", "--tags", "a", "--note-regex", "^x$", "--state", "PENDING,PROCESSING,TERMINATED", "--since", "1h", "-o", format)
+		if r.code != 0 || strings.Count(r.stdout, id) != 1 {
+			t.Errorf("runs list --tags a --note-regex x -o %s: exit %d\n%s\n%s", format, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r = c.run("runs", "list", "--tags", "a,zzz", "-o", "jsonl"); r.code != 0 || strings.Contains(r.stdout, id) {
+		t.Errorf("runs list --tags a,zzz: exit %d %s", r.code, r.stdout)
+	}
+
 	// Bad values: every problem, exit 2, before any request (the API root
 	// is a closed port, and no token is needed).
 	bad := newBinaryCLI(t, binary, emu)

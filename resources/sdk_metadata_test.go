@@ -200,3 +200,15 @@ func TestSDKMetadataValidAgainstPublishedSchemas(t *testing.T) {
 		t.Errorf("UnknownSDKKeys run = %v", got)
 	}
 }
+
+func TestNoteFilter(t *testing.T) {
+	if got := NoteFilter(`a"b\d`); got != `$.sdk.note ? (@ like_regex "a\"b\\d" flag "i")` {
+		t.Errorf("NoteFilter = %s", got)
+	}
+	if n, ok := SDKNote(map[string]any{"sdk": map[string]any{"note": "x"}}); n != "x" || !ok {
+		t.Errorf("SDKNote = %q %v", n, ok)
+	}
+	if _, ok := SDKNote(map[string]any{"sdk": map[string]any{}}); ok {
+		t.Error("SDKNote found a note in none")
+	}
+}
