@@ -36,7 +36,7 @@ type RunListOptions struct {
 	// is an error before any request.
 	NoteRegex string
 	Sort      []string // default ["-submitted_at"]; "+" is sent percent-encoded
-	PageSize int      // 5..100; 0: the client's runs page size (100)
+	PageSize  int      // 5..100; 0: the client's runs page size (100)
 }
 
 func (o RunListOptions) query() url.Values {
