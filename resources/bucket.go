@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/gcs"
+	"github.com/aignostics/aignostics/internal/clock"
 )
 
 // Lifetimes of URLs signed with the organization's keys (the Python SDK's).
@@ -33,8 +34,20 @@ type Bucket struct {
 	Key      gcs.HMACKey
 	Endpoint string // storage origin, scheme://host[:port]
 	Region   string // credential scope region, gcs.S3Region
-	now      func() time.Time
+	// MinPartSize is the smallest part (but the last) the storage accepts in
+	// a multipart upload: MinPartSize (5 MiB, Cloud Storage's and S3's limit)
+	// when zero; a local emulator names its own.
+	MinPartSize int64
+
+	now    func() time.Time
+	hc     *http.Client // storage requests (no token is ever added to them)
+	clk    clock.Clock  // waits between retries
+	debugf func(format string, args ...any)
 }
+
+// MinPartSize is the smallest part but the last of a multipart upload to
+// Cloud Storage's XML API (as S3's).
+const MinPartSize = 5 << 20
 
 // String names the bucket, endpoint and access id only.
 func (b *Bucket) String() string {
@@ -64,43 +77,54 @@ func (c *Client) OrgBucket(ctx context.Context) (*Bucket, error) {
 	if err := gcs.ValidateBucket(org.AignosticsBucketName); err != nil {
 		return nil, fmt.Errorf("organization %s: bucket: %w", org.ID, err)
 	}
-	endpoint, err := c.storageEndpoint(ctx)
+	endpoint, minPart, err := c.storageEndpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Bucket{Name: org.AignosticsBucketName, Endpoint: endpoint, Region: gcs.S3Region, now: c.o.Clock.Now,
+	return &Bucket{Name: org.AignosticsBucketName, Endpoint: endpoint, Region: gcs.S3Region, MinPartSize: minPart,
+		now: c.o.Clock.Now, hc: c.hc.HTTP(), clk: c.o.Clock, debugf: c.o.Debugf,
 		Key: gcs.HMACKey{AccessID: org.AignosticsBucketHMACAccessKeyID, Secret: org.AignosticsBucketHMACSecretAccessKey}}, nil
 }
 
-// storageEndpoint decides where storage requests go (see OrgBucket).
-func (c *Client) storageEndpoint(ctx context.Context) (string, error) {
+// WithHTTP returns a copy of b that sends its storage requests with hc (a
+// client that must not add credentials of its own).
+func (b *Bucket) WithHTTP(hc *http.Client) *Bucket {
+	c := *b
+	c.hc = hc
+	return &c
+}
+
+// storageEndpoint decides where storage requests go (see OrgBucket), and
+// the smallest part it takes (a local emulator may name one; 0 otherwise).
+func (c *Client) storageEndpoint(ctx context.Context) (string, int64, error) {
 	if c.o.StorageEndpoint != "" {
 		u, err := gcs.ParseEndpoint(c.o.StorageEndpoint)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
-		return u.String(), nil
+		return u.String(), 0, nil
 	}
 	if !c.o.DiscoverStorage {
-		return gcs.DefaultEndpoint, nil
+		return gcs.DefaultEndpoint, 0, nil
 	}
 	var info struct {
-		StorageURL string `json:"storage_url"`
+		StorageURL  string `json:"storage_url"`
+		MinPartSize int64  `json:"min_part_size"`
 	}
 	err := c.hc.JSON(ctx, http.MethodGet, c.root+emulatorInfoPath, nil, &info)
 	switch {
 	case statusOf(err) == http.StatusNotFound:
 		c.debugf("storage: %s answers 404 (not an emulator): using %s", c.root, gcs.DefaultEndpoint)
-		return gcs.DefaultEndpoint, nil
+		return gcs.DefaultEndpoint, 0, nil
 	case err != nil:
-		return "", fmt.Errorf("find the local emulator's storage origin: %w", err)
+		return "", 0, fmt.Errorf("find the local emulator's storage origin: %w", err)
 	}
 	u, err := gcs.ParseEndpoint(info.StorageURL)
 	if err != nil || !strings.Contains(info.StorageURL, "://") {
-		return "", fmt.Errorf("find the local emulator's storage origin: %s names %q, not an http(s) origin", emulatorInfoPath, clipString(info.StorageURL))
+		return "", 0, fmt.Errorf("find the local emulator's storage origin: %s names %q, not an http(s) origin", emulatorInfoPath, clipString(info.StorageURL))
 	}
-	c.debugf("storage: the local emulator's storage origin is %s", u)
-	return u.String(), nil
+	c.debugf("storage: the local emulator's storage origin is %s (parts of at least %d bytes)", u, info.MinPartSize)
+	return u.String(), max(info.MinPartSize, 0), nil
 }
 
 func clipString(s string) string {
