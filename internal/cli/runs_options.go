@@ -14,7 +14,7 @@ import (
 // up in the request's scheduling and in custom_metadata.sdk.
 type RunOptionFlags struct {
 	Note                           string   `name:"note" help:"A note on the run (custom_metadata.sdk.note; runs list --note-regex finds it)." placeholder:"TEXT"`
-	Tags                           []string `name:"tags" sep:"," help:"Tags of the run, comma separated (custom_metadata.sdk.tags; runs list --tags finds them)." placeholder:"TAG,..."`
+	Tags                           []string `name:"tags" sep:"," help:"Tags of the run, comma separated (custom_metadata.sdk.tags; runs list --tags finds them)." placeholder:"TAG"`
 	DueDate                        string   `name:"due-date" help:"Requested completion time, ISO 8601 with a zone, in the future (e.g. 2026-03-04T23:59:59Z)." placeholder:"TIME"`
 	Deadline                       string   `name:"deadline" help:"Hard deadline after which the run may be cancelled, ISO 8601 with a zone, after --due-date." placeholder:"TIME"`
 	GPUType                        string   `name:"gpu-type" help:"GPU type: L4 or A100." default:"A100" placeholder:"TYPE"`
