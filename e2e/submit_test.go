@@ -43,6 +43,18 @@ func TestSubmitAndExecute(t *testing.T) {
 		t.Fatalf("dry runs sent %d upload or create requests", n)
 	}
 
+	// A platform whose health check says DOWN: nothing is sent.
+	if err := emu.SetFaults("api:503"); err != nil {
+		t.Fatal(err)
+	}
+	r0 := c.run(nil, "", "runs", "submit", "test-app", dir, "-o", "json")
+	if err := emu.SetFaults(""); err != nil {
+		t.Fatal(err)
+	}
+	if r0.code != 1 || !strings.Contains(r0.stderr, "the platform is DOWN") || !strings.Contains(r0.stderr, "--force") || sent(emu) != 0 {
+		t.Fatalf("submit while DOWN: exit %d\n%s", r0.code, r0.stderr)
+	}
+
 	// Bad slides for he-tme (no tissue, disease or staining): every slide
 	// named with its file, exit 2, nothing uploaded.
 	r := c.run(nil, "", "runs", "submit", "he-tme", dir)
@@ -83,6 +95,26 @@ func TestSubmitAndExecute(t *testing.T) {
 	}
 	if n := sent(emu) - puts; n != 1 {
 		t.Errorf("second submit sent %d requests, want only the create", n)
+	}
+
+	// A CSV: scanned (slides scan --csv), then uploaded by slides upload,
+	// which fills platform_bucket_url; submit takes the slides from there.
+	csv := filepath.Join(t.TempDir(), "slides.csv")
+	c.must("slides", "scan", dir, "--csv", csv)
+	r = c.run(nil, "", "runs", "submit", "test-app", "--csv", csv)
+	if r.code != 0 || !uuidRE.MatchString(strings.TrimSpace(r.stdout)) {
+		t.Fatalf("submit --csv: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	c.must("slides", "upload", "--csv", csv)
+	puts = sent(emu)
+	r = c.run(nil, "", "runs", "submit", "test-app", "--csv", csv, "--note", "from csv")
+	if r.code != 0 || strings.Contains(r.stderr, "uploaded") || sent(emu)-puts != 1 {
+		t.Fatalf("submit --csv with bucket URLs: exit %d, %d requests\n%s", r.code, sent(emu)-puts, r.stderr)
+	}
+	csvRun := strings.TrimSpace(r.stdout)
+	c.run(nil, "", "runs", "watch", csvRun, "--interval", "20ms")
+	if out := c.must("runs", "items", csvRun, "--termination-reason", "SUCCEEDED", "-o", "jsonl"); len(jsonLines(t, out)) != 6 {
+		t.Errorf("the run from the uploaded CSV: not 6 items succeeded:\n%s", out)
 	}
 
 	// Execute: one command from slides to verified results and a manifest.
