@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,10 +81,16 @@ func TestSubmitAndExecute(t *testing.T) {
 		t.Errorf("runs list --tags a --note-regex x misses %s:\n%s", run.RunID, out)
 	}
 	items := c.must("runs", "items", run.RunID, "-o", "jsonl")
+	for _, out := range []string{items, c.must("runs", "describe", run.RunID, "--with-items", "-o", "json"), c.must("runs", "results", run.RunID, "-o", "json")} {
+		if regexp.MustCompile(`X-Amz-Signature=[0-9a-f]{64}`).MatchString(out) {
+			t.Fatalf("a signature of an input URL is printed:\n%s", out)
+		}
+	}
 	for _, l := range jsonLines(t, items) {
 		sdk, _ := l["custom_metadata"].(map[string]any)["sdk"].(map[string]any)
 		pb, _ := sdk["platform_bucket"].(map[string]any)
-		if sdk["schema_version"] != "0.0.3" || pb["bucket_name"] != emu.OrgBucket() || !strings.Contains(pb["object_key"].(string), "/slides/") {
+		if sdk["schema_version"] != "0.0.3" || pb["bucket_name"] != emu.OrgBucket() || !strings.Contains(pb["object_key"].(string), "/slides/") ||
+			!strings.Contains(pb["signed_download_url"].(string), "X-Amz-Signature=REDACTED") {
 			t.Errorf("item sdk: %v", sdk)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"strings"
 
@@ -137,18 +136,7 @@ func redactRequest(req resources.RunCreationRequest) resources.RunCreationReques
 			arts[j] = a
 		}
 		it.InputArtifacts = arts
-		if sdk, ok := it.CustomMetadata["sdk"].(map[string]any); ok {
-			if pb, ok := sdk["platform_bucket"].(map[string]any); ok {
-				if u, ok := pb["signed_download_url"].(string); ok {
-					md := maps.Clone(it.CustomMetadata)
-					sdk, pb = maps.Clone(sdk), maps.Clone(pb)
-					pb["signed_download_url"] = httpx.Redact(u)
-					sdk["platform_bucket"] = pb
-					md["sdk"] = sdk
-					it.CustomMetadata = md
-				}
-			}
-		}
+		it.CustomMetadata = maskSDKBucket(it.CustomMetadata)
 		items[i] = it
 	}
 	req.Items = items

@@ -46,7 +46,7 @@ func (c *RunsDescribeCmd) Run(ctx context.Context, f *Factory) error {
 			l.Abort()
 			return err
 		}
-		if err := l.Add(it, itemRow(it)...); err != nil {
+		if err := l.Add(maskItem(it), itemRow(it)...); err != nil {
 			return err
 		}
 	}
@@ -83,7 +83,7 @@ func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[r
 				return err
 			}
 		}
-		b, err := marshal(it, indent)
+		b, err := marshal(maskItem(it), indent)
 		if err != nil {
 			return err
 		}
