@@ -212,3 +212,28 @@ func TestNoteFilter(t *testing.T) {
 		t.Error("SDKNote found a note in none")
 	}
 }
+
+// FuzzRunOptionsCheck: any option text is checked without a panic, and a
+// date the parser takes has a zone and comes back as the same instant.
+func FuzzRunOptionsCheck(f *testing.F) {
+	for _, s := range []string{"2026-12-08T10:00:00Z", "2026-12-08 10:00:00.5+01:00", "2026-12-08", "2026-12-08T10:00", "x", ""} {
+		f.Add(s, s, "L4", 1)
+	}
+	f.Fuzz(func(t *testing.T, due, deadline, gpu string, n int) {
+		p := DefaultPipeline()
+		p.GPU.GPUType, p.GPU.MaxGPUsPerSlide = gpu, n
+		o := RunOptions{DueDate: due, Deadline: deadline, Tags: []string{gpu}, Pipeline: p}
+		ps := o.Check(sdkNow)
+		if tm, err := ParseISO8601(due); err == nil {
+			if s := o.Scheduling(); s == nil || s.DueDate == nil || !s.DueDate.Equal(tm) {
+				t.Fatalf("Scheduling lost the due date %q", due)
+			}
+		}
+		if len(ps) == 0 {
+			if gpu != "L4" && gpu != "A100" || n < 1 || n > 8 {
+				t.Fatalf("gpu %q x %d passed", gpu, n)
+			}
+			_ = RunSDKMetadata(o, SDKContext{Now: sdkNow})
+		}
+	})
+}
