@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -251,7 +252,8 @@ func (o UploadOptions) withDefaults() UploadOptions {
 // Memory stays flat: files are streamed from disk.
 //
 // The error yielded beside a result is that file's failure (the result says
-// which file; the others go on), or, with a zero result, options out of their
+// which file; the others go on, unless the bucket refuses the keys: after a
+// 401 or 403 no other file is started), or, with a zero result, options out of their
 // bounds (nothing is sent). When ctx ends, the files under way fail with
 // the context's cause and their journals are kept; stopping the iteration
 // early cancels the rest the same way.
@@ -265,7 +267,7 @@ func (b *Bucket) Upload(ctx context.Context, files []UploadFile, opts UploadOpti
 		o.Prefix = strings.Trim(o.Prefix, "/")
 		ctx, cancel := context.WithCancelCause(ctx)
 		defer cancel(nil)
-		u := &uploader{b: b, o: o, slots: make(chan struct{}, o.Parallel)}
+		u := &uploader{b: b, o: o, slots: make(chan struct{}, o.Parallel), stop: cancel}
 		jobs := make(chan int)
 		results := make(chan UploadResult)
 		var wg sync.WaitGroup
@@ -307,6 +309,41 @@ type uploader struct {
 	o     UploadOptions
 	slots chan struct{} // one per PUT in flight
 	mu    sync.Mutex    // serialises Progress
+	stop  context.CancelCauseFunc
+
+	keysMu sync.Mutex
+	keys   map[string]*keyLock // objects being uploaded: one file at a time per key
+}
+
+// keyLock serialises the files with the same content and name (one key).
+type keyLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lockKey waits until no other file of this upload works on key; the
+// returned func unlocks it.
+func (u *uploader) lockKey(key string) func() {
+	u.keysMu.Lock()
+	if u.keys == nil {
+		u.keys = map[string]*keyLock{}
+	}
+	l := u.keys[key]
+	if l == nil {
+		l = &keyLock{}
+		u.keys[key] = l
+	}
+	l.users++
+	u.keysMu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		u.keysMu.Lock()
+		if l.users--; l.users == 0 {
+			delete(u.keys, key)
+		}
+		u.keysMu.Unlock()
+	}
 }
 
 func (u *uploader) emit(ev UploadEvent) {
@@ -334,6 +371,9 @@ func (u *uploader) release() { <-u.slots }
 func (u *uploader) file(ctx context.Context, f UploadFile) UploadResult {
 	r := UploadResult{Path: f.Path}
 	fail := func(err error) UploadResult {
+		if status, _ := storageStatus(err); status == http.StatusForbidden || status == http.StatusUnauthorized {
+			u.stop(err) // the bucket refuses the keys: the other files would fail alike
+		}
 		r.Status, r.err, r.Error = UploadFailed, err, redactSecret(err.Error(), u.b.Key.Secret)
 		u.emit(UploadEvent{Type: UploadEventFile, Result: &r})
 		return r
@@ -360,11 +400,17 @@ func (u *uploader) file(ctx context.Context, f UploadFile) UploadResult {
 	if err := gcs.ValidateObject(r.Key); err != nil {
 		return fail(fmt.Errorf("upload %s: object key: %w", f.Path, err))
 	}
+	// Two files with the same bytes and name share the key: the second
+	// waits, then finds the object there.
+	defer u.lockKey(r.Key)()
 	have, err := u.head(ctx, r.Key)
 	if err != nil {
 		return fail(fmt.Errorf("upload %s: %w", f.Path, err))
 	}
 	if have.exists && have.size == r.Size && have.crc == r.Checksum {
+		if jr, ok := u.loadJournal(u.b.Name, r.Key); ok {
+			u.giveUp(r.Key, jr) // an interrupted upload of what is there now
+		}
 		r.Status = UploadSkipped
 		u.emit(UploadEvent{Type: UploadEventFile, Result: &r})
 		return r

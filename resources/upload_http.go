@@ -61,7 +61,7 @@ func (b *Bucket) send(ctx context.Context, method, key string, q url.Values, bod
 	}
 	req, err := http.NewRequestWithContext(ctx, method, sig.URL, body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: build request: %v", method, where, errors.Unwrap(err))
+		return nil, fmt.Errorf("%s %s: build request: %s", method, where, httpx.Redact(err.Error()))
 	}
 	if body != http.NoBody {
 		req.ContentLength = size
@@ -363,15 +363,16 @@ func clipLine(s string, n int) string {
 	return s
 }
 
-// readDoc reads a bounded XML answer and closes it.
-func readDoc(resp *http.Response) ([]byte, error) {
+// readDoc reads a bounded XML answer to a request on key and closes it; a
+// body cut off is a failure that may pass.
+func (b *Bucket) readDoc(resp *http.Response, key string) ([]byte, error) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxStorageDocBody+1))
 	if err != nil {
-		return nil, &httpx.RequestError{Method: resp.Request.Method, URL: "(storage answer)", Err: err}
+		return nil, &httpx.RequestError{Method: resp.Request.Method, URL: b.GS(key), Err: fmt.Errorf("read the answer: %w", err), MaybeSent: true}
 	}
 	if len(data) > maxStorageDocBody {
-		return nil, fmt.Errorf("the storage's answer is larger than %d bytes", maxStorageDocBody)
+		return nil, fmt.Errorf("%s %s: the storage's answer is larger than %d bytes: %w", resp.Request.Method, b.GS(key), maxStorageDocBody, errBadStorageDoc)
 	}
 	return data, nil
 }

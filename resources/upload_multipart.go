@@ -200,7 +200,7 @@ func (u *uploader) initiate(ctx context.Context, key string) (string, error) {
 		if err != nil {
 			return err
 		}
-		data, err := readDoc(resp)
+		data, err := u.b.readDoc(resp, key)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (u *uploader) listParts(ctx context.Context, key, id string) (map[int]liste
 			if err != nil {
 				return err
 			}
-			data, err := readDoc(resp)
+			data, err := u.b.readDoc(resp, key)
 			if err != nil {
 				return err
 			}
@@ -273,7 +273,7 @@ func (u *uploader) complete(ctx context.Context, key string, jr *journal) error 
 		if err != nil {
 			return err
 		}
-		data, err := readDoc(resp)
+		data, err := u.b.readDoc(resp, key)
 		if err != nil {
 			return err
 		}

@@ -226,3 +226,27 @@ func TestUploadOptionsChecked(t *testing.T) {
 		t.Error("something was sent")
 	}
 }
+
+// TestUploadSameContentTwice: two files with the same bytes and name (one
+// key) in one upload: one is sent, the other waits and is skipped.
+func TestUploadSameContentTwice(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	first := e.file(t, "dup.tiff", 4*testPart)
+	b, _ := os.ReadFile(first)
+	if err := os.MkdirAll(filepath.Join(e.dir, "copy"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	second := filepath.Join(e.dir, "copy", "dup.tiff")
+	if err := os.WriteFile(second, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := upload(t, e.bucket, []resources.UploadFile{{Path: first}, {Path: second}}, e.opts())
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	a, c := got[first], got[second]
+	if a.Key != c.Key || a.Status == c.Status || e.emu.Count("bucket:part") != 4 || e.emu.MultipartUploads() != 0 {
+		t.Errorf("%+v\n%+v\n%d parts stored", a, c, e.emu.Count("bucket:part"))
+	}
+}
