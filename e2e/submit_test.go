@@ -186,3 +186,37 @@ func TestSubmitAndExecute(t *testing.T) {
 		}
 	}
 }
+
+// TestExecuteWithFailedItem: a slide the platform refuses (the emulator
+// fails an item whose external id says fail-user) makes execute exit 1 as
+// watch does, after the others' results are downloaded and the manifest
+// records the failure; the summary counts it.
+func TestExecuteWithFailedItem(t *testing.T) {
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 512})
+	c := newCLI(t, emu)
+	c.login()
+	dir := t.TempDir()
+	for _, name := range []string{"generic-pyramid.tiff", "aperio.svs"} {
+		b, err := os.ReadFile(filepath.Join(slideFixtures, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "aperio.svs" {
+			name = "x-fail-user.svs"
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "results")
+	r := c.run(nil, "", "runs", "execute", "test-app", dir, "--output-dir", out, "--interval", "20ms", "-o", "text")
+	if r.code != 1 || !strings.Contains(r.stderr, "items without results: 1 (USER_ERROR 1)") || !strings.Contains(r.stderr, "x-fail-user.svs") ||
+		!strings.Contains(r.stdout, "downloaded: 3") {
+		t.Fatalf("execute with a failing item: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	runs := mustReadDir(t, out)
+	raw, err := os.ReadFile(filepath.Join(out, runs[0].Name(), "manifest.json"))
+	if err != nil || !strings.Contains(string(raw), `"termination_reason": "USER_ERROR"`) || !strings.Contains(string(raw), `"USER_ERROR": 1`) {
+		t.Fatalf("manifest (%v):\n%s", err, raw)
+	}
+}
