@@ -78,6 +78,9 @@ func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 	}
 	if limit > 0 && limit < o.PageSize && len(states) == 0 && since.IsZero() && o.NoteRegex == "" && len(o.Tags) == 0 {
 		o.PageSize = max(limit, 5) // fetch no more than needed
+		if defaulted {
+			o.PageSize = min(limit+1, 100) // and the one that says there are more
+		}
 	}
 	l := f.Output().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "TERMINATION", "ITEMS", "SUBMITTED_AT")
 	n, more := 0, false

@@ -169,17 +169,15 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 	// GET URLs for 7 days: the platform may queue the run for days.
 	now := f.Now()
 	buckets := make([]*resources.PlatformBucket, len(plans))
-	urls := make(map[int]string, len(plans))
+	items := slideItems(found, artifact, nil)
 	for i, p := range plans {
 		sig, err := bucket.SignURL(p.bucket, http.MethodGet, p.key, resources.InputURLExpiry, now)
 		if err != nil {
 			return nil, cliError(KindInvalid, fmt.Errorf("sign %s: %w", found[i].ExternalID, err))
 		}
-		urls[i] = sig.URL
+		items[i].InputArtifacts[0].DownloadURL = sig.URL
 		buckets[i] = &resources.PlatformBucket{BucketName: p.bucket, ObjectKey: p.key, SignedDownloadURL: sig.URL}
 	}
-	i := 0
-	items := slideItems(found, artifact, func(*slides.Slide) string { u := urls[i]; i++; return u })
 	vn := v.VersionNumber
 	req := resources.RunCreationRequest{ApplicationID: app, VersionNumber: &vn, CustomMetadata: custom, Items: items}
 	if ps := resources.ValidateRunDebug(v, items, f.Debugf); len(ps) > 0 {
