@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,7 +21,13 @@ import (
 // on the API, storage and login either completes or exits 1 or 5, never
 // leaving a wrong file under a final name; runs download then completes.
 func TestExecuteUnderFaults(t *testing.T) {
-	emu := emulatortest.StartTest(t, emulator.Options{Speed: 200, ArtifactSize: 96 << 10, Seed: 7})
+	for _, seed := range faultSeeds(t) {
+		t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { executeUnderFaults(t, seed) })
+	}
+}
+
+func executeUnderFaults(t *testing.T, seed int64) {
+	emu := emulatortest.StartTest(t, emulator.Options{Speed: 200, ArtifactSize: 96 << 10, Seed: seed})
 	c := newCLI(t, emu)
 	c.env["AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"] = "1"
 	c.login()

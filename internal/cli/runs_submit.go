@@ -118,6 +118,12 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 	}
 	out := f.Output()
 	h, err := platformHealth(ctx, f)
+	if err == nil && h.Status == healthDown {
+		// One answer can be a blip (a reset connection, one 503): DOWN
+		// must be said twice before the submit gives up.
+		f.Debugf("runs submit: health DOWN (%s); checking once more", h.Reason)
+		h, err = platformHealth(ctx, f)
+	}
 	if err != nil {
 		return nil, err
 	}
