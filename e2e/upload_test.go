@@ -187,6 +187,31 @@ func TestSlidesUploadCSV(t *testing.T) {
 	}
 }
 
+// TestSlidesUploadCSVWithoutChecksums: a CSV scanned with --no-checksum:
+// the upload computes each CRC32C and writes it into the CSV with the URL.
+func TestSlidesUploadCSVWithoutChecksums(t *testing.T) {
+	t.Parallel()
+	emu := emulatortest.StartTest(t, emulator.Options{})
+	c := newCLI(t, emu)
+	c.login()
+	dir := slideFolder(t)
+	csv := filepath.Join(t.TempDir(), "slides.csv")
+	c.must("slides", "scan", dir, "--no-checksum", "--csv", csv, "-o", "json")
+	if b, _ := os.ReadFile(csv); strings.Contains(string(b), "==") {
+		t.Fatalf("the scan wrote checksums:\n%s", b)
+	}
+	r := c.run(nil, "", "slides", "upload", "--csv", csv, "-o", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("upload --csv: exit %d: %s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(csv)
+	for name, l := range uploadLines(t, r.stdout) {
+		if l.Status != "uploaded" || !strings.Contains(string(b), ";"+l.Checksum+";") || !strings.Contains(string(b), l.URL) {
+			t.Errorf("%s: %+v; csv:\n%s", name, l, b)
+		}
+	}
+}
+
 // TestSlidesUploadCorrupt: a storage that corrupts every PUT: exit 5 once
 // every file was tried, and no object and no multipart upload is left.
 func TestSlidesUploadCorrupt(t *testing.T) {
@@ -288,5 +313,32 @@ func TestSlidesUploadBadInput(t *testing.T) {
 	}
 	if requests != 1 {
 		t.Errorf("%d requests after a 403, want the one", requests)
+	}
+}
+
+// TestSlidesUploadWithFaults: 503s and reset connections on a share of the
+// storage requests (parts, PUTs, HEADs, the multipart calls): the binary
+// retries each on its own and every object ends verified in the bucket.
+func TestSlidesUploadWithFaults(t *testing.T) {
+	t.Parallel()
+	emu := emulatortest.StartTest(t, emulator.Options{MinPartSize: 64 << 10, Faults: "storage:503@0.15,storage:reset@0.1", Seed: 3})
+	c := newCLI(t, emu)
+	c.env["AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"] = "0.01"
+	c.login()
+	r := c.run(nil, "", "slides", "upload", slideFolder(t), "-o", "jsonl", "--part-size", "64KiB", "--multipart-threshold", "400KiB")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	got := uploadLines(t, r.stdout)
+	for name, l := range got {
+		if n, crc, ok := emu.OrgObject(l.Key); l.Status != "uploaded" || !ok || n != l.Size || crc != l.Checksum {
+			t.Errorf("%s: %+v; stored %d %s %v", name, l, n, crc, ok)
+		}
+	}
+	if len(got) != 6 || emu.MultipartUploads() != 0 {
+		t.Errorf("%d files, %d uploads open", len(got), emu.MultipartUploads())
+	}
+	if emu.Count("fault:503") == 0 || emu.Count("fault:reset") == 0 {
+		t.Errorf("faults injected: %d 503s, %d resets; want some of each", emu.Count("fault:503"), emu.Count("fault:reset"))
 	}
 }

@@ -52,3 +52,32 @@ func Example() {
 		}
 	}
 }
+
+// Upload slides to the organization's bucket; each result names its gs://
+// URL, to be signed for a run with Bucket.SignURL.
+func ExampleBucket_Upload() {
+	ctx := context.Background()
+	s, err := settings.Load(settings.LoadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := resources.New(s, httpx.TokenFunc(func(context.Context) (string, error) {
+		return os.Getenv("MY_ACCESS_TOKEN"), nil
+	}), resources.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	bucket, err := c.OrgBucket(ctx)
+	if err != nil {
+		log.Fatal(err) // matches resources.ErrNoBucketKeys when the organization has none
+	}
+	files := []resources.UploadFile{{Path: "slides/a.svs"}, {Path: "slides/b.tiff"}}
+	opts := resources.UploadOptions{Parallel: 8, JournalDir: os.TempDir() + "/my-upload-journal"}
+	for r, err := range bucket.Upload(ctx, files, opts) {
+		if err != nil {
+			log.Printf("%s: %v", r.Path, err) // errors.Is(err, resources.ErrIntegrity) on a mismatch
+			continue
+		}
+		fmt.Println(r.Status, r.URL)
+	}
+}

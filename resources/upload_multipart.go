@@ -75,8 +75,8 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 			return fmt.Errorf("upload %s: %w", path, err)
 		}
 		if err := u.saveJournal(jr); err != nil {
-			u.abort(ctx, r.Key, jr.UploadID)
-			return fmt.Errorf("upload %s: %w", path, err)
+			// Uploading goes on; only a resume after an interruption is lost.
+			u.b.debug("upload: %v (an interrupted upload of %s will start over)", err, path)
 		}
 	}
 	fh, err := os.Open(path)

@@ -250,3 +250,19 @@ func TestUploadSameContentTwice(t *testing.T) {
 		t.Errorf("%+v\n%+v\n%d parts stored", a, c, e.emu.Count("bucket:part"))
 	}
 }
+
+// TestUploadJournalUnwritable: a journal folder that cannot be made (a
+// file stands where it should be) costs the resume, not the upload.
+func TestUploadJournalUnwritable(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	o := e.opts()
+	if err := os.WriteFile(o.JournalDir, []byte("a file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := e.file(t, "big.tiff", 3*testPart)
+	got, errs := upload(t, e.bucket, []resources.UploadFile{{Path: f}}, o)
+	if len(errs) > 0 || got[f].Status != resources.UploadUploaded {
+		t.Fatalf("%v %+v", errs, got)
+	}
+}

@@ -26,6 +26,7 @@ type EmulatorCmd struct {
 	State            string        `help:"Keep state (keys, refresh tokens, runs) in FILE across restarts." type:"path" placeholder:"FILE"`
 	WriteCredentials string        `name:"write-credentials" help:"Write a service-account JSON whose signed URLs the storage origin accepts." type:"path" placeholder:"FILE"`
 	SeedRuns         int           `name:"seed-runs" help:"Start with N finished runs of test-app (for list benchmarks)." default:"0" placeholder:"N"`
+	MinPartSize      int64         `name:"min-part-size" help:"Smallest part (but the last) of a multipart upload to the organization bucket, in bytes (clients learn it and may upload in parts this small); default ${default}, Cloud Storage's." default:"5242880" placeholder:"BYTES"`
 }
 
 // Help is the detailed help shown by `aignostics emulator --help`.
@@ -57,6 +58,7 @@ func (c *EmulatorCmd) Run(ctx context.Context, f *Factory) error {
 		Faults:           c.Faults,
 		Seed:             c.Seed,
 		StateFile:        c.State,
+		MinPartSize:      c.MinPartSize,
 		Log:              f.IO.ErrOut,
 	}, c.Listen, c.StorageListen)
 	if err != nil {

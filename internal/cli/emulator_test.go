@@ -49,7 +49,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"emulator", "--listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0",
-			"--health", "degraded", "--write-credentials", creds, "-o", "json"},
+			"--health", "degraded", "--write-credentials", creds, "--min-part-size", "65536", "-o", "json"},
 			Env{IO: iostreams.New(nil, stdout, stderr), Getenv: func(string) (string, bool) { return "", false }})
 	}()
 	var line string
@@ -78,6 +78,16 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "DEGRADED") {
 		t.Errorf("health: %d %s", resp.StatusCode, body)
+	}
+	// The organization bucket's smallest part, for clients to find.
+	resp, err = http.Get(ready.APIRoot + "/.well-known/aignostics-emulator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"min_part_size":65536`) {
+		t.Errorf("emulator info: %s", body)
 	}
 	if fi, err := os.Stat(creds); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("credentials: %v %v", fi, err)

@@ -195,7 +195,7 @@ func (c *SlidesUploadCmd) upload(ctx context.Context, f *Factory, b *resources.B
 	progress := newUploadProgress(f, len(files), total)
 	opts.Progress = progress.event
 	list := out.List("STATUS", "PATH", "SIZE", "OBJECT")
-	urls := map[string]string{}
+	done := map[string]resources.UploadResult{} // by path: uploaded or skipped
 	var (
 		integrity, failed []resources.UploadResult
 		uploaded, skipped int
@@ -240,7 +240,7 @@ func (c *SlidesUploadCmd) upload(ctx context.Context, f *Factory, b *resources.B
 			}
 			continue
 		}
-		urls[r.Path] = r.URL
+		done[r.Path] = r
 		var werr error
 		progress.around(func() {
 			werr = list.Add(r, r.Status, r.Path, humanBytes(r.Size), r.URL)
@@ -255,16 +255,17 @@ func (c *SlidesUploadCmd) upload(ctx context.Context, f *Factory, b *resources.B
 	if err := list.Close(); err != nil {
 		return err
 	}
-	if c.CSV != "" && len(urls) > 0 {
+	if c.CSV != "" && len(done) > 0 {
 		for i := range found {
-			if u, ok := urls[found[i].Path]; ok {
-				found[i].BucketURL = u
+			if r, ok := done[found[i].Path]; ok {
+				found[i].BucketURL = r.URL
+				found[i].Checksum = r.Checksum // also when the CSV had none
 			}
 		}
 		if err := slides.WriteCSVFile(c.CSV, found); err != nil {
 			return cliError(KindInvalid, err)
 		}
-		out.Notef("wrote the bucket URLs of %d slide(s) to %s", len(urls), c.CSV)
+		out.Notef("wrote the bucket URLs of %d slide(s) to %s", len(done), c.CSV)
 	}
 	if out.Format() == FormatText {
 		out.Notef("%d uploaded, %d skipped (already there), %d failed; %s sent", uploaded, skipped,
