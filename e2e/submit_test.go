@@ -107,7 +107,7 @@ func TestSubmitAndExecute(t *testing.T) {
 	// A CSV: scanned (slides scan --csv), then uploaded by slides upload,
 	// which fills platform_bucket_url; submit takes the slides from there.
 	csv := filepath.Join(t.TempDir(), "slides.csv")
-	c.must("slides", "scan", dir, "--csv", csv)
+	c.must("slides", "scan", dir, "--csv", csv, "--no-checksum") // submit computes them
 	r = c.run(nil, "", "runs", "submit", "test-app", "--csv", csv)
 	if r.code != 0 || !uuidRE.MatchString(strings.TrimSpace(r.stdout)) {
 		t.Fatalf("submit --csv: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)

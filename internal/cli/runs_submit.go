@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -223,6 +224,18 @@ func (c *RunsSubmitCmd) slides(ctx context.Context, f *Factory, opts slides.Opti
 		if len(list) == 0 {
 			return nil, cliErrorf(KindInvalid, "--csv %s: no slides in it", c.CSV)
 		}
+		// A CSV written without checksums (slides scan --no-checksum) gets
+		// them from the files, as the upload would.
+		for i := range list {
+			if list[i].Checksum != "" || list[i].BucketURL != "" || list[i].Path == "" {
+				continue
+			}
+			sum, size, err := fileChecksum(ctx, list[i].Path)
+			if err != nil {
+				return nil, cliErrorf(KindInvalid, "--csv %s: slide %q: %v", c.CSV, list[i].ExternalID, err)
+			}
+			list[i].Checksum, list[i].SizeBytes = sum, size
+		}
 		return list, nil
 	}
 	progress := newScanProgress(f)
@@ -365,4 +378,35 @@ func (c *RunsSubmitCmd) upload(ctx context.Context, f *Factory, b *resources.Buc
 		return fmt.Errorf("%d slide(s) not uploaded, first %s; no run was created: %w", len(failed), failed[0].Path, failed[0].Err())
 	}
 	return nil
+}
+
+// fileChecksum is the CRC32C (base64) and size of a regular file.
+func fileChecksum(ctx context.Context, path string) (string, int64, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer file.Close()
+	if st, err := file.Stat(); err != nil || !st.Mode().IsRegular() {
+		return "", 0, fmt.Errorf("%s is not a regular file", path)
+	}
+	h := checksum.New()
+	n, err := io.Copy(h, ctxReader{ctx, file})
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return checksum.Encode(h.Sum32()), n, nil
+}
+
+// ctxReader stops a long read once ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
