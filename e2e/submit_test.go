@@ -124,11 +124,15 @@ func TestSubmitAndExecute(t *testing.T) {
 		t.Errorf("the run from the uploaded CSV: not 6 items succeeded:\n%s", out)
 	}
 
-	// Execute: one command from slides to verified results and a manifest.
+	// Execute: one command from the fixture folder as it is (with its
+	// files that are no slides and its cut TIFF, left out with a warning)
+	// to verified results and a manifest.
+	fixtures := t.TempDir()
+	copyTree(t, slideFixtures, fixtures)
 	for _, format := range []string{"text", "json", "jsonl"} {
 		out := filepath.Join(t.TempDir(), "results")
-		r = c.run(nil, "", "runs", "execute", "test-app", dir, "--output-dir", out, "--interval", "20ms", "-o", format)
-		if r.code != 0 {
+		r = c.run(nil, "", "runs", "execute", "test-app", fixtures, "--output-dir", out, "--interval", "20ms", "-o", format)
+		if r.code != 0 || !strings.Contains(r.stderr, "truncated.tiff") || !strings.Contains(r.stderr, "1 file(s) that look like slides could not be read and are left out; 5 slide(s) go on") {
 			t.Fatalf("execute -o %s: exit %d\n%s\n%s", format, r.code, r.stdout, r.stderr)
 		}
 		runs, _ := os.ReadDir(out)
@@ -151,7 +155,7 @@ func TestSubmitAndExecute(t *testing.T) {
 				} `json:"files"`
 			} `json:"items"`
 		}
-		if err := json.Unmarshal(raw, &m); err != nil || len(m.Items) != 6 {
+		if err := json.Unmarshal(raw, &m); err != nil || len(m.Items) != 5 {
 			t.Fatalf("manifest (%v):\n%s", err, raw)
 		}
 		for _, it := range m.Items {
@@ -167,7 +171,7 @@ func TestSubmitAndExecute(t *testing.T) {
 		}
 		switch format {
 		case "text":
-			if !strings.Contains(r.stdout, "downloaded: 18") || !strings.Contains(r.stderr, "submitted run") || !strings.Contains(r.stderr, "TERMINATED") {
+			if !strings.Contains(r.stdout, "downloaded: 15") || !strings.Contains(r.stderr, "submitted run") || !strings.Contains(r.stderr, "TERMINATED") {
 				t.Errorf("execute text:\n%s\n%s", r.stdout, r.stderr)
 			}
 		case "json":
@@ -175,12 +179,12 @@ func TestSubmitAndExecute(t *testing.T) {
 				RunID      string `json:"run_id"`
 				Downloaded int    `json:"downloaded"`
 			}
-			if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || sum.Downloaded != 18 || sum.RunID != runs[0].Name() {
+			if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || sum.Downloaded != 15 || sum.RunID != runs[0].Name() {
 				t.Errorf("execute json: %v\n%s", err, r.stdout)
 			}
 		case "jsonl":
 			lines := jsonLines(t, r.stdout)
-			if len(lines) < 20 || lines[0]["run_id"] != runs[0].Name() {
+			if len(lines) < 17 || lines[0]["run_id"] != runs[0].Name() {
 				t.Errorf("execute jsonl: %d lines\n%s", len(lines), r.stdout)
 			}
 		}

@@ -35,7 +35,8 @@ type RunsSubmitCmd struct {
 // Help is shown below the flags.
 func (c *RunsSubmitCmd) Help() string {
 	return `Checks the platform's health (abort when DOWN unless --force), scans the
-slides, validates every one against the version's input schema (all problems
+slides (a file that looks like a slide but cannot be read is left out, with a
+warning), validates every one against the version's input schema (all problems
 at once, with file names), uploads what the organization's bucket lacks
 (content-addressed keys, verified by CRC32C), signs GET URLs valid for 7 days,
 and creates the run with the same duplicate-safe create as runs create.
@@ -255,17 +256,22 @@ func (c *RunsSubmitCmd) slides(ctx context.Context, f *Factory, opts slides.Opti
 			found = append(found, *e.Slide)
 		case e.Err != nil:
 			unreadable++
-			progress.around(func() { f.Output().Notef("error: %v", e.Err) })
+			progress.around(func() { f.Output().Notef("warning: left out of the run: %v", e.Err) })
 		default:
 			f.Debugf("runs submit: skipped %s: %s", e.Path, e.Skipped)
 		}
 	}
 	progress.finish()
-	switch {
-	case unreadable > 0:
-		return nil, cliErrorf(KindInvalid, "%d file(s) that look like slides could not be read; nothing was uploaded or sent", unreadable)
-	case len(found) == 0:
+	// As the Python SDK's prepare, a file that cannot be read is left out
+	// (said above, and once more here); without any slide there is no run.
+	if len(found) == 0 {
+		if unreadable > 0 {
+			return nil, cliErrorf(KindInvalid, "%d file(s) that look like slides could not be read, and there is no other slide under %s", unreadable, strings.Join(c.Paths, ", "))
+		}
 		return nil, cliErrorf(KindInvalid, "no slides under %s", strings.Join(c.Paths, ", "))
+	}
+	if unreadable > 0 {
+		f.Output().Notef("warning: %d file(s) that look like slides could not be read and are left out; %d slide(s) go on", unreadable, len(found))
 	}
 	return found, nil
 }
