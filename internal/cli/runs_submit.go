@@ -148,6 +148,9 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 	}
 	artifact := v.InputArtifacts[0].Name
 	bucket, err := cl.OrgBucket(ctx)
+	if errors.Is(err, resources.ErrNoBucketKeys) {
+		return nil, cliError(KindConfig, fmt.Errorf("slides are uploaded to and signed on the organization's bucket, but %w", err))
+	}
 	if err != nil {
 		return nil, err
 	}
