@@ -54,6 +54,9 @@ func TestRunOptionsAndSDKMetadata(t *testing.T) {
 	if u, _ := sdk["user"].(map[string]any); u["user_id"] == nil || u["organization_id"] == nil {
 		t.Errorf("user: %v", sdk["user"])
 	}
+	if s := jsonText(t, sdk["scheduling"]); s != `{"deadline":"2099-01-02T00:00:00+01:00","due_date":"2099-01-01T00:00:00Z"}` || run.Scheduling["deadline"] != "2099-01-02T00:00:00+01:00" {
+		t.Errorf("scheduling: sdk %s, request %v", s, run.Scheduling)
+	}
 	if w := jsonText(t, sdk["workflow"]); w != `{"onboard_to_aignostics_portal":true}` {
 		t.Errorf("workflow: %s", w)
 	}

@@ -213,10 +213,11 @@ type SDKContext struct {
 // sdkTime is the Python SDK's timestamp: UTC, seconds, "+00:00".
 func sdkTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") + "+00:00" }
 
-// RunSDKMetadata builds custom_metadata.sdk for a run exactly as the Python
-// SDK's CLI writes it (schema 0.0.6): note, tags (sorted), workflow (only
-// when onboarding), pipeline, then schema_version, created_at, updated_at,
-// submission, user_agent, user and ci.
+// RunSDKMetadata builds custom_metadata.sdk for a run as the Python SDK's CLI
+// writes it (schema 0.0.6): note, tags (sorted), workflow (only when
+// onboarding), scheduling (as given; the SDK now sends it only as the
+// request's scheduling, older ones kept it here), pipeline, then
+// schema_version, created_at, updated_at, submission, user_agent, user and ci.
 func RunSDKMetadata(o RunOptions, c SDKContext) map[string]any {
 	getenv := c.Getenv
 	if getenv == nil {
@@ -238,6 +239,19 @@ func RunSDKMetadata(o RunOptions, c SDKContext) map[string]any {
 	}
 	if o.OnboardToAignosticsPortal {
 		sdk["workflow"] = map[string]any{"onboard_to_aignostics_portal": true}
+	}
+	// The request's scheduling is what the platform acts on; sdk.scheduling
+	// (as given) is where SDKs before the API's scheduling kept it, and
+	// where readers still look when the run has none (DESIGN lists it).
+	if o.DueDate != "" || o.Deadline != "" {
+		s := map[string]any{}
+		if o.DueDate != "" {
+			s["due_date"] = o.DueDate
+		}
+		if o.Deadline != "" {
+			s["deadline"] = o.Deadline
+		}
+		sdk["scheduling"] = s
 	}
 	if p := o.Pipeline; p != nil {
 		gpu := map[string]any{"gpu_type": p.GPU.GPUType, "provisioning_mode": p.GPU.ProvisioningMode, "max_gpus_per_slide": p.GPU.MaxGPUsPerSlide}

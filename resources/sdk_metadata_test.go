@@ -150,7 +150,7 @@ func TestSDKMetadataValidAgainstPublishedSchemas(t *testing.T) {
 		c SDKContext
 	}{
 		"minimal":  {RunOptions{}, SDKContext{Now: sdkNow}},
-		"cli":      {RunOptions{Note: "x", Tags: []string{"a", "b", "a"}, Pipeline: DefaultPipeline()}, SDKContext{Now: sdkNow, Interface: "cli", UserAgent: "aignostics-go/1", Me: me}},
+		"cli":      {RunOptions{Note: "x", Tags: []string{"a", "b", "a"}, DueDate: "2026-12-08T10:00:00Z", Deadline: "2026-12-09T10:00:00+01:00", Pipeline: DefaultPipeline()}, SDKContext{Now: sdkNow, Interface: "cli", UserAgent: "aignostics-go/1", Me: me}},
 		"ci":       {RunOptions{OnboardToAignosticsPortal: true, Pipeline: flex}, SDKContext{Now: sdkNow, Interface: "cli", Getenv: func(k string) string { return env[k] }}},
 		"bridge":   {RunOptions{Tags: []string{ValidationCaseTagPrefix + "send_succeeded"}}, SDKContext{Now: sdkNow, Getenv: func(k string) string { return map[string]string{"AIGNOSTICS_BRIDGE_VERSION": "1"}[k] }}},
 		"no email": {RunOptions{}, SDKContext{Now: sdkNow, Me: &MeReadResponse{User: UserReadResponse{ID: "u"}, Organization: OrganizationReadResponse{ID: "o", Name: &org}}}},
