@@ -22,6 +22,13 @@ const faultSpec = "auth:503@0.1,auth:reset@0.05,api:503@0.1,api:reset@0.05,api:5
 // emulator with faults on, with a fixed seed; AIGNOSTICS_FAULT_SEEDS=1,2,3
 // runs more seeds (the longer mode CI skips).
 func TestFaults(t *testing.T) {
+	for _, seed := range faultSeeds(t) {
+		t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { faultRun(t, seed) })
+	}
+}
+
+// faultSeeds are the seeds of the fault suite: 7, or AIGNOSTICS_FAULT_SEEDS.
+func faultSeeds(t *testing.T) []int64 {
 	seeds := []int64{7}
 	if s := os.Getenv("AIGNOSTICS_FAULT_SEEDS"); s != "" {
 		seeds = nil
@@ -33,9 +40,7 @@ func TestFaults(t *testing.T) {
 			seeds = append(seeds, n)
 		}
 	}
-	for _, seed := range seeds {
-		t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { faultRun(t, seed) })
-	}
+	return seeds
 }
 
 func faultRun(t *testing.T, seed int64) {
@@ -134,7 +139,7 @@ func assertNoCorruptFinalFiles(t *testing.T, emu *emulator.Emulator, c *cli, run
 		}
 	}
 	filepath.WalkDir(filepath.Join(dir, runID), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".part") || strings.HasSuffix(p, ".etag") {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".part") || strings.HasSuffix(p, ".etag") || p == filepath.Join(dir, runID, "manifest.json") {
 			return nil
 		}
 		b, err := os.ReadFile(p)
@@ -151,7 +156,7 @@ func assertNoCorruptFinalFiles(t *testing.T, emu *emulator.Emulator, c *cli, run
 func countFiles(t *testing.T, dir string) int {
 	n := 0
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".part") && !strings.HasSuffix(p, ".etag") {
+		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".part") && !strings.HasSuffix(p, ".etag") && d.Name() != "manifest.json" {
 			n++
 		}
 		return nil

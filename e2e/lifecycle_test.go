@@ -34,10 +34,7 @@ func TestBulkCancelEndToEnd(t *testing.T) {
 	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{ArtifactSize: 1024})
 	c := newBinaryCLI(t, binary, emu)
-	tags := func(t ...string) []string {
-		b, _ := json.Marshal(map[string]any{"sdk": map[string]any{"tags": t}})
-		return []string{"--custom-metadata", string(b)}
-	}
+	tags := func(t ...string) []string { return []string{"--tags", strings.Join(t, ",")} }
 	done := c.create(t, "done", 1, tags("e2e")...)
 	c.ok("runs", "cancel", done) // the single-run form: terminated at once
 	a := c.create(t, "a", 2, tags("e2e", "x")...)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,9 +52,22 @@ func TestCreateSignsGSInputs(t *testing.T) {
 			DownloadURL string `json:"download_url"`
 		} `json:"input_artifacts"`
 	}
-	out := c.must("runs", "items", runID, "-o", "jsonl")
-	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &item); err != nil || len(item.InputArtifacts) != 1 {
-		t.Fatalf("items: %v %q", err, out)
+	// The command line masks the signature (a credential): read the URL
+	// from the API itself.
+	if out := c.must("runs", "items", runID, "-o", "jsonl"); !strings.Contains(out, "X-Goog-Signature=REDACTED") {
+		t.Fatalf("runs items shows the input URL's signature: %s", out)
+	}
+	req, _ := http.NewRequest("GET", emu.URL()+"/api/v1/runs/"+runID+"/items", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(c.must("platform", "token")))
+	resp0, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page []json.RawMessage
+	err = json.NewDecoder(resp0.Body).Decode(&page)
+	resp0.Body.Close()
+	if err != nil || len(page) != 1 || json.Unmarshal(page[0], &item) != nil || len(item.InputArtifacts) != 1 {
+		t.Fatalf("items from the API: %v %d", err, len(page))
 	}
 	u := item.InputArtifacts[0].DownloadURL
 	if !strings.HasPrefix(u, emu.StorageURL()+"/aignostics-results/slides/gs-1.tiff?") || !strings.Contains(u, "X-Goog-Signature=") {
@@ -103,8 +117,17 @@ func TestCreateSignsOrgBucketInputs(t *testing.T) {
 	if err := os.WriteFile(items, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The dry run shows each item's sdk.platform_bucket with its signature masked.
+	dry := c.must("runs", "create", "test-app:1.0.0", "--items", items, "--dry-run")
+	if !strings.Contains(dry, `"platform_bucket":{"bucket_name":"`+bucket+`","object_key":"e2e/slide.tiff","signed_download_url":"`) ||
+		regexp.MustCompile(`Signature=[0-9a-f]{64}`).MatchString(dry) || !strings.Contains(dry, "REDACTED") {
+		t.Fatalf("dry run with org bucket inputs:\n%s", dry)
+	}
 	runID := strings.TrimSpace(c.must("runs", "create", "test-app:1.0.0", "--items", items))
 	c.run(nil, "", "runs", "watch", runID, "--interval", "100ms")
+	if d := c.must("runs", "describe", runID, "--with-items", "-o", "json"); strings.Count(d, `"platform_bucket":{"bucket_name":"`+bucket+`"`) != 3 {
+		t.Fatalf("items' sdk.platform_bucket:\n%s", d)
+	}
 	out := c.must("runs", "items", runID, "-o", "jsonl")
 	got := map[string]string{}
 	for line := range strings.SplitSeq(strings.TrimSpace(out), "\n") {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,7 +61,21 @@ type DownloadOptions struct {
 	// Progress receives events; calls are serialised (never concurrent). The
 	// event's File is valid only during the call: copy what you keep.
 	Progress func(DownloadEvent)
+	// ExternalIDs, when set, selects the items to download; an id the run
+	// does not have is an error (ErrNoSuchItem) before any file is fetched.
+	ExternalIDs []string
+	// Artifacts, when set, selects the output artifacts by name.
+	Artifacts []string
+	// NoManifest leaves out {dir}/{run_id}/manifest.json.
+	NoManifest bool
 }
+
+// ErrNoSuchItem: an external id selected for download is not in the run;
+// ErrNoSuchArtifact: an artifact name selected is not an output of its version.
+var (
+	ErrNoSuchItem     = errors.New("no item with this external id in the run")
+	ErrNoSuchArtifact = errors.New("no output artifact of this name in the application version")
+)
 
 // DownloadEventType says what a DownloadEvent reports.
 type DownloadEventType string
@@ -120,6 +137,23 @@ type DownloadSummary struct {
 	Deleted    int              `json:"deleted"`
 	Bytes      int64            `json:"bytes"` // bytes received over the network
 	Pending    []string         `json:"pending,omitempty"`
+	// WithoutResults counts the selected items that ended without results,
+	// by termination reason (USER_ERROR, SYSTEM_ERROR, SKIPPED).
+	WithoutResults map[string]int `json:"items_without_results,omitempty"`
+	// Manifest is the path of manifest.json ("" when not written).
+	Manifest string `json:"manifest,omitempty"`
+
+	items map[string]ItemResultReadResponse // by item id, the latest seen
+	order []string                          // item ids in the order seen
+}
+
+// MissingResults is how many selected items ended without results.
+func (s *DownloadSummary) MissingResults() int {
+	n := 0
+	for _, c := range s.WithoutResults {
+		n += c
+	}
+	return n
 }
 
 // DownloadToFolder downloads the run's available output artifacts into
@@ -134,12 +168,30 @@ type DownloadSummary struct {
 func (r *Run) DownloadToFolder(ctx context.Context, dir string, o DownloadOptions) (*DownloadSummary, error) {
 	o = o.withDefaults(r.c)
 	d := &downloader{run: r, o: o, planner: newPathPlanner(dir, r.ID), seen: map[string]bool{}}
-	d.sum = &DownloadSummary{RunID: r.ID, Dir: d.planner.root}
+	d.sum = &DownloadSummary{RunID: r.ID, Dir: d.planner.root, items: map[string]ItemResultReadResponse{}}
+	if len(o.ExternalIDs) > 0 {
+		d.ids = map[string]bool{}
+		for _, id := range o.ExternalIDs {
+			d.ids[id] = true
+		}
+	}
+	if len(o.Artifacts) > 0 {
+		d.arts = map[string]bool{}
+		for _, a := range o.Artifacts {
+			d.arts[a] = true
+		}
+	}
 	if err := os.MkdirAll(d.planner.root, 0o755); err != nil {
 		return d.sum, fmt.Errorf("download run %s: %w", r.ID, err)
 	}
 	err := d.loop(ctx)
 	sort.SliceStable(d.sum.Files, func(i, j int) bool { return d.sum.Files[i].Path < d.sum.Files[j].Path })
+	d.sum.countMissing()
+	if !o.NoManifest && !errors.Is(err, ErrNoSuchItem) && !errors.Is(err, ErrNoSuchArtifact) && len(d.sum.order) > 0 {
+		if merr := d.writeManifest(); merr != nil && err == nil {
+			err = fmt.Errorf("download run %s: %w", r.ID, merr)
+		}
+	}
 	if err != nil {
 		return d.sum, err
 	}
@@ -196,6 +248,9 @@ type downloader struct {
 	planner *pathPlanner
 	seen    map[string]bool // artifact ids already scheduled or reported
 	scopes  map[string]OutputArtifact
+	ids     map[string]bool // selected external ids (nil: all)
+	arts    map[string]bool // selected artifact names (nil: all)
+	details RunReadResponse // the latest run details, for the manifest
 
 	mu  sync.Mutex // guards sum and serialises Progress
 	sum *DownloadSummary
@@ -257,9 +312,20 @@ func (d *downloader) loop(ctx context.Context) error {
 		}
 		d.mu.Lock()
 		d.sum.State = details.State
+		d.details = details
 		d.mu.Unlock()
 		if d.scopes == nil {
 			d.scopes = d.outputArtifacts(ctx, details)
+			var unknown []string
+			for _, a := range d.o.Artifacts {
+				if _, ok := d.scopes[a]; !ok && len(d.scopes) > 0 {
+					unknown = append(unknown, a)
+				}
+			}
+			if len(unknown) > 0 {
+				return fmt.Errorf("download run %s: %w: %s (%s:%s has %s)", d.run.ID, ErrNoSuchArtifact, strings.Join(unknown, ", "),
+					details.ApplicationID, details.VersionNumber, strings.Join(slices.Sorted(maps.Keys(d.scopes)), ", "))
+			}
 		}
 		batch, pending, err := d.scan(ctx)
 		if err != nil {
@@ -314,16 +380,27 @@ type job struct {
 func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 	var batch []job
 	var pending []string
+	found := map[string]bool{}
 	for it, err := range d.run.Items(ctx, ItemListOptions{}) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if d.ids != nil && !d.ids[it.ExternalID] {
+			continue
+		}
+		found[it.ExternalID] = true
+		d.mu.Lock()
+		if _, ok := d.sum.items[it.ItemID]; !ok {
+			d.sum.order = append(d.sum.order, it.ItemID)
+		}
+		d.sum.items[it.ItemID] = it
+		d.mu.Unlock()
 		if it.State != ItemTerminated {
 			pending = append(pending, it.ExternalID)
 			continue
 		}
 		for _, a := range it.OutputArtifacts {
-			if d.seen[a.OutputArtifactID] {
+			if d.seen[a.OutputArtifactID] || (d.arts != nil && !d.arts[a.Name]) {
 				continue
 			}
 			f := d.describe(it, a)
@@ -342,6 +419,15 @@ func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 			want, _ := a.Metadata[d.o.ChecksumKey].(string)
 			batch = append(batch, job{file: f, want: want})
 		}
+	}
+	var missing []string
+	for _, id := range d.o.ExternalIDs {
+		if !found[id] && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s", ErrNoSuchItem, strings.Join(missing, ", "))
 	}
 	return batch, pending, nil
 }

@@ -108,7 +108,7 @@ func newPathPlanner(dir, runID string) *pathPlanner {
 	return &pathPlanner{
 		root:  filepath.Join(dir, SanitizeName(runID)),
 		dirs:  map[string]string{},
-		taken: map[string]bool{strings.ToLower(GlobalDir): true},
+		taken: map[string]bool{strings.ToLower(GlobalDir): true, ManifestName: true},
 		files: map[string]string{},
 	}
 }

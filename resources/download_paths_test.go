@@ -113,3 +113,15 @@ func TestPathPlanner(t *testing.T) {
 		t.Error("inside accepts a path outside")
 	}
 }
+
+// No item folder is called manifest.json, whatever the external id.
+func TestPlannerKeepsManifestName(t *testing.T) {
+	dir := t.TempDir()
+	p := newPathPlanner(dir, "run-1")
+	for _, ext := range []string{"manifest.json", "MANIFEST.JSON"} {
+		got := p.path("a-"+ext, ext, false, "readout", ".csv")
+		if rel, _ := filepath.Rel(p.root, got); strings.EqualFold(strings.Split(filepath.ToSlash(rel), "/")[0], ManifestName) {
+			t.Errorf("external id %q got the folder %s", ext, rel)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package resources
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/url"
+	"regexp"
 )
 
 // Runs creates and lists runs.
@@ -25,9 +27,16 @@ type RunListOptions struct {
 	// writes them) hold every one of these tags. The API is asked for runs
 	// with any of them (the SDK's like_regex filter, unless CustomMetadata
 	// is set); each run is then checked here for all of them.
-	Tags     []string
-	Sort     []string // default ["-submitted_at"]; "+" is sent percent-encoded
-	PageSize int      // 5..100; 0: the client's runs page size (100)
+	Tags []string
+	// NoteRegex selects runs whose custom_metadata.sdk.note matches this
+	// regular expression, case-insensitively (the Python SDK's --note-regex).
+	// It is sent as `$.sdk.note ? (@ like_regex "RE" flag "i")` when neither
+	// CustomMetadata nor Tags take the one JSONPath the API allows, and each
+	// run is checked here with Go's regexp either way; an invalid expression
+	// is an error before any request.
+	NoteRegex string
+	Sort      []string // default ["-submitted_at"]; "+" is sent percent-encoded
+	PageSize  int      // 5..100; 0: the client's runs page size (100)
 }
 
 func (o RunListOptions) query() url.Values {
@@ -44,6 +53,8 @@ func (o RunListOptions) query() url.Values {
 		q.Set("custom_metadata", o.CustomMetadata)
 	} else if len(o.Tags) > 0 {
 		q.Set("custom_metadata", TagsFilter(o.Tags))
+	} else if o.NoteRegex != "" {
+		q.Set("custom_metadata", NoteFilter(o.NoteRegex))
 	}
 	set("submitted_by", o.SubmittedBy)
 	set("organization_id", o.OrganizationID)
@@ -68,16 +79,28 @@ func (r *Runs) ListData(ctx context.Context, o RunListOptions) iter.Seq2[RunRead
 	if err := checkPageSize(size); err != nil {
 		return failSeq[RunReadResponse](err)
 	}
+	var note *regexp.Regexp
+	if o.NoteRegex != "" {
+		var err error
+		if note, err = regexp.Compile("(?i)" + o.NoteRegex); err != nil {
+			return failSeq[RunReadResponse](fmt.Errorf("list runs: note regex: %w", err))
+		}
+	}
 	all := pages[RunReadResponse](ctx, r.c, pageQuery{
 		path: "/runs", query: o.query(), sizeParam: "page_size", size: size, what: "list runs",
 	})
-	if len(o.Tags) == 0 {
+	if len(o.Tags) == 0 && note == nil {
 		return all
 	}
 	return func(yield func(RunReadResponse, error) bool) {
 		for d, err := range all {
-			if err == nil && !HasTags(d.CustomMetadata, o.Tags) {
+			if err == nil && len(o.Tags) > 0 && !HasTags(d.CustomMetadata, o.Tags) {
 				continue
+			}
+			if err == nil && note != nil {
+				if n, ok := SDKNote(d.CustomMetadata); !ok || !note.MatchString(n) {
+					continue // a run without a note matches no note filter
+				}
 			}
 			if !yield(d, err) || err != nil {
 				return

@@ -64,3 +64,17 @@ func SDKTags(md map[string]any) []string {
 	}
 	return out
 }
+
+// NoteFilter is the custom_metadata JSONPath the Python SDK sends to find
+// runs whose note matches re case-insensitively:
+// `$.sdk.note ? (@ like_regex "RE" flag "i")`, re escaped for the string literal.
+func NoteFilter(re string) string {
+	return `$.sdk.note ? (@ like_regex "` + jsonPathString(re) + `" flag "i")`
+}
+
+// SDKNote returns custom metadata's sdk.note and whether there is one.
+func SDKNote(md map[string]any) (string, bool) {
+	sdk, _ := md["sdk"].(map[string]any)
+	n, ok := sdk["note"].(string)
+	return n, ok
+}

@@ -37,24 +37,11 @@ type healthReport struct {
 
 // Run checks GET {api_root}/health without and with a token; exit 1 when DOWN.
 func (c *PlatformHealthCmd) Run(ctx context.Context, f *Factory) error {
-	s, err := f.Settings()
+	r, err := platformHealth(ctx, f)
 	if err != nil {
 		return err
 	}
-	plain, err := f.PlainHTTP()
-	if err != nil {
-		return err
-	}
-	url := s.APIRoot + "/health"
-	public := checkHealth(ctx, plain.HTTP(), url, "")
-	authed := authenticatedHealth(ctx, f, plain.HTTP(), url)
-	r := healthReport{Status: healthUp, Components: map[string]healthStatus{"api_public": public, "api_authenticated": authed}}
-	for _, name := range []string{"api_public", "api_authenticated"} {
-		cs := r.Components[name]
-		if rank(cs.Status) > rank(r.Status) {
-			r.Status, r.Reason = cs.Status, name+": "+cs.Reason
-		}
-	}
+	public, authed := r.Components["api_public"], r.Components["api_authenticated"]
 	err = f.Output().Object(r, []Field{
 		{"status", withReason(healthStatus{Status: r.Status})},
 		{"api_public", withReason(public)},
@@ -67,6 +54,30 @@ func (c *PlatformHealthCmd) Run(ctx context.Context, f *Factory) error {
 		return cliErrorf(KindServer, "the platform is DOWN: %s", r.Reason)
 	}
 	return nil
+}
+
+// platformHealth checks GET {api_root}/health without and with a token (the
+// check of `platform health`, and of `runs submit` before it sends).
+func platformHealth(ctx context.Context, f *Factory) (healthReport, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return healthReport{}, err
+	}
+	plain, err := f.PlainHTTP()
+	if err != nil {
+		return healthReport{}, err
+	}
+	url := s.APIRoot + "/health"
+	public := checkHealth(ctx, plain.HTTP(), url, "")
+	authed := authenticatedHealth(ctx, f, plain.HTTP(), url)
+	r := healthReport{Status: healthUp, Components: map[string]healthStatus{"api_public": public, "api_authenticated": authed}}
+	for _, name := range []string{"api_public", "api_authenticated"} {
+		cs := r.Components[name]
+		if rank(cs.Status) > rank(r.Status) {
+			r.Status, r.Reason = cs.Status, name+": "+cs.Reason
+		}
+	}
+	return r, nil
 }
 
 func rank(status string) int {

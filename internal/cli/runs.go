@@ -12,6 +12,8 @@ import (
 // and maintain them.
 type RunsCmd struct {
 	Create             RunsCreateCmd             `cmd:"" help:"Validate and submit a run of items (slides) to an application version."`
+	Submit             RunsSubmitCmd             `cmd:"" help:"Slides on disk to a run: health check, scan, validate, upload what is missing, sign, create."`
+	Execute            RunsExecuteCmd            `cmd:"" help:"Submit slides, watch the run, then download its verified results, in one command."`
 	List               RunsListCmd               `cmd:"" help:"List runs, newest first, streaming page by page."`
 	Describe           RunsDescribeCmd           `cmd:"" help:"Show one run, optionally with its items."`
 	Items              RunsItemsCmd              `cmd:"" help:"List the items of a run."`

@@ -9,11 +9,11 @@ import (
 
 func TestRunsCancelByFilters(t *testing.T) {
 	e := newRunsEnv(t)
-	done := e.create("done", 1, "--custom-metadata", `{"sdk":{"tags":["bulk"]}}`)
+	done := e.create("done", 1, "--tags", "bulk")
 	e.clock.Advance(time.Minute)
-	a := e.create("a", 1, "--custom-metadata", `{"sdk":{"tags":["bulk","x"]}}`)
-	b := e.create("b", 1, "--custom-metadata", `{"sdk":{"tags":["bulk"]}}`)
-	keep := e.create("keep", 1, "--custom-metadata", `{"sdk":{"tags":["other"]}}`)
+	a := e.create("a", 1, "--tags", "bulk,x")
+	b := e.create("b", 1, "--tags", "bulk")
+	keep := e.create("keep", 1, "--tags", "other")
 
 	// Usage: a filter or a run, never both, never neither.
 	e.fails(2, []string{"at least one filter"}, "runs", "cancel")

@@ -19,6 +19,7 @@ type RunsCreateCmd struct {
 	CustomMetadata string `name:"custom-metadata" help:"Custom metadata of the run, a JSON object." placeholder:"JSON"`
 	DryRun         bool   `name:"dry-run" help:"Validate and print the request without sending it."`
 	Credentials    string `name:"credentials" help:"Service-account JSON key that signs gs:// inputs (default: GOOGLE_APPLICATION_CREDENTIALS; without one, inputs in the organization's bucket are signed with its HMAC keys)." placeholder:"FILE" type:"path"`
+	RunOptionFlags `embed:""`
 }
 
 // Run validates everything before sending, then prints the run id (or
@@ -28,22 +29,27 @@ func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return cliError(KindUsage, err)
 	}
+	req := resources.RunCreationRequest{ApplicationID: app}
+	if c.CustomMetadata != "" {
+		if req.CustomMetadata, err = parseObject("--custom-metadata", c.CustomMetadata); err != nil {
+			return err
+		}
+	}
+	opts, err := c.options(f, req.CustomMetadata)
+	if err != nil {
+		return err
+	}
 	items, err := c.readItems(f)
 	if err != nil {
 		return err
 	}
 	// gs:// inputs become V4 signed URLs: the platform reads slides from
 	// storage it has no credentials for, possibly days later (queued runs).
-	signed, err := signGSInputs(ctx, f, items, InputURLExpiry, c.Credentials)
+	signed, buckets, err := signGSInputsBuckets(ctx, f, items, InputURLExpiry, c.Credentials)
 	if err != nil {
 		return err
 	}
-	req := resources.RunCreationRequest{ApplicationID: app, Items: items}
-	if c.CustomMetadata != "" {
-		if req.CustomMetadata, err = parseObject("--custom-metadata", c.CustomMetadata); err != nil {
-			return err
-		}
-	}
+	req.Items = items
 	cl, err := f.Client()
 	if err != nil {
 		return err
@@ -56,6 +62,9 @@ func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 	req.VersionNumber = &vn
 	if ps := resources.ValidateRunDebug(v, items, f.Debugf); len(ps) > 0 {
 		return problemsError(f, app, vn, ps)
+	}
+	if err := c.apply(ctx, f, cl, opts, &req, buckets); err != nil {
+		return err
 	}
 	if c.DryRun {
 		f.Output().Notef("dry run: %d item(s) valid for %s:%s; nothing was sent", len(items), app, vn)
@@ -127,6 +136,7 @@ func redactRequest(req resources.RunCreationRequest) resources.RunCreationReques
 			arts[j] = a
 		}
 		it.InputArtifacts = arts
+		it.CustomMetadata = maskSDKBucket(it.CustomMetadata)
 		items[i] = it
 	}
 	req.Items = items

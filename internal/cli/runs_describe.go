@@ -46,6 +46,7 @@ func (c *RunsDescribeCmd) Run(ctx context.Context, f *Factory) error {
 			l.Abort()
 			return err
 		}
+		it = maskItem(it) // the text row shows the metadata too: no signature of ours in it
 		if err := l.Add(it, append(itemRow(it), jsonText(it.CustomMetadata), str(it.CustomMetadataChecksum))...); err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func writeRunWithItems(o *Output, d resources.RunReadResponse, items iter.Seq2[r
 				return err
 			}
 		}
-		b, err := marshal(it, indent)
+		b, err := marshal(maskItem(it), indent)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +22,9 @@ type RunsDownloadCmd struct {
 	Parallel             int           `name:"parallel" default:"4" help:"Files downloaded at once (1-64)."`
 	ChecksumAttributeKey string        `name:"checksum-attribute-key" default:"checksum_base64_crc32c" help:"Artifact metadata key holding the base64 CRC32C." placeholder:"KEY"`
 	NoVerify             bool          `name:"no-verify" help:"Do not verify checksums (and accept artifacts without one)."`
+	ExternalID           []string      `name:"external-id" help:"Only the item with this external id (repeatable)." placeholder:"ID"`
+	Artifact             []string      `name:"artifact" help:"Only the output artifact of this name (repeatable)." placeholder:"NAME"`
+	FailOnMissing        bool          `name:"fail-on-missing" help:"Exit 1 when an item ended without results (USER_ERROR, SYSTEM_ERROR, SKIPPED)."`
 }
 
 // downloadSummaryLine is the summary without the file list (jsonl has
@@ -41,6 +47,11 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 	if strings.TrimSpace(c.ChecksumAttributeKey) == "" {
 		return cliErrorf(KindUsage, "--checksum-attribute-key must not be empty")
 	}
+	for _, v := range [][]string{c.ExternalID, c.Artifact} {
+		if slices.Contains(v, "") {
+			return cliErrorf(KindUsage, "--external-id and --artifact must not be empty")
+		}
+	}
 	if err := checkWritableDir(c.Dir); err != nil {
 		return cliError(KindInvalid, err)
 	}
@@ -48,26 +59,67 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
+	sum, err := downloadRun(ctx, f, cl.Run(c.RunID), c.Dir, resources.DownloadOptions{
+		Parallel: c.Parallel, ChecksumKey: c.ChecksumAttributeKey, NoVerify: c.NoVerify,
+		Wait: c.Wait, PollInterval: c.Interval, ExternalIDs: c.ExternalID, Artifacts: c.Artifact,
+	}, c.Wait)
+	if err == nil && c.FailOnMissing && sum.MissingResults() > 0 {
+		return cliErrorf(KindFailed, "%s (--fail-on-missing)", withoutResults(sum))
+	}
+	return err
+}
+
+// downloadRun downloads with live progress and prints the summary: the one
+// download of `runs download` and `runs execute`. Integrity errors exit 5,
+// deleted or failed downloads 1 (classifyDomain), unknown external ids 2.
+func downloadRun(ctx context.Context, f *Factory, run *resources.Run, dir string, o resources.DownloadOptions, wait bool) (*resources.DownloadSummary, error) {
 	out := f.Output()
 	prog := newDownloadProgress(ctx, f, out)
-	sum, err := cl.Run(c.RunID).DownloadToFolder(ctx, c.Dir, resources.DownloadOptions{
-		Parallel: c.Parallel, ChecksumKey: c.ChecksumAttributeKey, NoVerify: c.NoVerify,
-		Wait: c.Wait, PollInterval: c.Interval, Progress: prog.event,
-	})
+	o.Progress = prog.event
+	sum, err := run.DownloadToFolder(ctx, dir, o)
 	prog.finish()
+	if errors.Is(err, resources.ErrNoSuchItem) || errors.Is(err, resources.ErrNoSuchArtifact) {
+		return sum, cliError(KindNotFound, err)
+	}
 	if sum != nil && (sum.Downloaded+sum.Skipped+sum.Failed+sum.Deleted > 0 || err == nil) {
-		if perr := c.summary(f, out, sum); perr != nil && err == nil {
+		if perr := printDownloadSummary(out, sum, wait); perr != nil && err == nil {
 			err = perr
 		}
 	}
-	return err // integrity errors exit 5, deleted or failed downloads 1 (classifyDomain)
+	return sum, err
 }
 
-// summary prints the outcome: the summary object (json), one last line
-// without files (jsonl), or aligned fields (text).
-func (c *RunsDownloadCmd) summary(f *Factory, out *Output, sum *resources.DownloadSummary) error {
-	if len(sum.Pending) > 0 && !c.Wait {
+// withoutResults says how many items ended without results and why:
+// "items without results: 2 (USER_ERROR 1, SYSTEM_ERROR 1)".
+func withoutResults(sum *resources.DownloadSummary) string {
+	n := sum.MissingResults()
+	if n == 0 {
+		return "items without results: 0"
+	}
+	var parts []string
+	seen := map[string]bool{}
+	for _, r := range []string{"USER_ERROR", "SYSTEM_ERROR", "SKIPPED"} {
+		if c := sum.WithoutResults[r]; c > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r, c))
+		}
+		seen[r] = true
+	}
+	for _, r := range slices.Sorted(maps.Keys(sum.WithoutResults)) {
+		if !seen[r] {
+			parts = append(parts, fmt.Sprintf("%s %d", r, sum.WithoutResults[r]))
+		}
+	}
+	return fmt.Sprintf("items without results: %d (%s)", n, strings.Join(parts, ", "))
+}
+
+// printDownloadSummary prints the outcome: the summary object (json), one
+// last line without files (jsonl), or aligned fields (text).
+func printDownloadSummary(out *Output, sum *resources.DownloadSummary, wait bool) error {
+	if len(sum.Pending) > 0 && !wait {
 		out.Notef("%d item(s) still processing, not downloaded yet: %s (use --wait to wait for them)", len(sum.Pending), strings.Join(clip(sum.Pending, 10), ", "))
+	}
+	if sum.MissingResults() > 0 {
+		out.Notef("%s", withoutResults(sum))
 	}
 	switch out.Format() {
 	case FormatJSON:
@@ -82,6 +134,7 @@ func (c *RunsDownloadCmd) summary(f *Factory, out *Output, sum *resources.Downlo
 		{"skipped", fmt.Sprintf("%d (present, checksum matches)", sum.Skipped)},
 		{"failed", fmt.Sprint(sum.Failed)},
 		{"deleted", fmt.Sprint(sum.Deleted)},
+		{"manifest", sum.Manifest},
 		{"run state", string(sum.State)},
 	})
 }

@@ -75,7 +75,7 @@ func TestRunsDownloadCorruptExit5(t *testing.T) {
 		t.Fatalf("summary %s (%v)", r.stdout, err)
 	}
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && d.Name() != "manifest.json" { // the manifest records the failures
 			t.Errorf("file left after integrity failures: %s", p)
 		}
 		return nil

@@ -28,7 +28,7 @@ func (c *RunsItemsCmd) Run(ctx context.Context, f *Factory) error {
 			l.Abort()
 			return err
 		}
-		if err := l.Add(it, itemRow(it)...); err != nil {
+		if err := l.Add(maskItem(it), itemRow(it)...); err != nil {
 			return err
 		}
 	}

@@ -23,7 +23,7 @@ func (c *RunsResultsCmd) Run(ctx context.Context, f *Factory) error {
 			return err
 		}
 		if !text {
-			if err := l.Add(it); err != nil {
+			if err := l.Add(maskItem(it)); err != nil {
 				return err
 			}
 			continue
@@ -34,7 +34,7 @@ func (c *RunsResultsCmd) Run(ctx context.Context, f *Factory) error {
 			if m := str(a.ErrorMessage); m != "" {
 				errText = joinNonEmpty(": ", errText, m)
 			}
-			if err := l.Add(it, it.ExternalID, a.Name, string(a.State), string(a.Output), media, a.OutputArtifactID, errText); err != nil {
+			if err := l.Add(maskItem(it), it.ExternalID, a.Name, string(a.State), string(a.Output), media, a.OutputArtifactID, errText); err != nil {
 				return err
 			}
 		}

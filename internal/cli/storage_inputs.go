@@ -89,8 +89,17 @@ func (s *inputSigner) sign(u gcs.URL, expires time.Duration) (string, error) {
 // the item index and external id. Meant for `runs create` (before
 // validation; its --dry-run says so).
 func signGSInputs(ctx context.Context, f *Factory, items []resources.ItemCreationRequest, expires time.Duration, credentials string) (int, error) {
+	n, _, err := signGSInputsBuckets(ctx, f, items, expires, credentials)
+	return n, err
+}
+
+// signGSInputsBuckets is signGSInputs that also returns, per item, where its
+// first gs:// input lies (bucket, key, signed URL) for the item's
+// custom_metadata.sdk.platform_bucket; nil for items without one.
+func signGSInputsBuckets(ctx context.Context, f *Factory, items []resources.ItemCreationRequest, expires time.Duration, credentials string) (int, []*resources.PlatformBucket, error) {
 	s := &inputSigner{f: f, credentials: credentials}
 	signed := 0
+	buckets := make([]*resources.PlatformBucket, len(items))
 	for i := range items {
 		for j := range items[i].InputArtifacts {
 			a := &items[i].InputArtifacts[j]
@@ -100,22 +109,25 @@ func signGSInputs(ctx context.Context, f *Factory, items []resources.ItemCreatio
 			where := fmt.Sprintf("item %d (%q) input %q", i, items[i].ExternalID, a.Name)
 			u, err := gcs.ParseURL(a.DownloadURL)
 			if err != nil {
-				return signed, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
+				return signed, nil, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
 			}
 			if err := s.load(ctx); err != nil {
-				return signed, fmt.Errorf("sign gs:// input URLs: %w", err)
+				return signed, nil, fmt.Errorf("sign gs:// input URLs: %w", err)
 			}
 			signedURL, err := s.sign(u, expires)
 			if err != nil {
 				var ee *ExitError
 				if errors.As(err, &ee) {
-					return signed, fmt.Errorf("%s: %w", where, err)
+					return signed, nil, fmt.Errorf("%s: %w", where, err)
 				}
-				return signed, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
+				return signed, nil, cliError(KindInvalid, fmt.Errorf("%s: %w", where, err))
 			}
 			a.DownloadURL = signedURL
 			signed++
+			if buckets[i] == nil {
+				buckets[i] = &resources.PlatformBucket{BucketName: u.Bucket, ObjectKey: u.Object, SignedDownloadURL: signedURL}
+			}
 		}
 	}
-	return signed, nil
+	return signed, buckets, nil
 }
