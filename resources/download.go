@@ -69,6 +69,7 @@ const (
 	EventBytes   DownloadEventType = "bytes"   // Bytes more arrived for File
 	EventFile    DownloadEventType = "file"    // a file is finished: File.Status says how
 	EventPending DownloadEventType = "pending" // items not finished yet (Pending); with Wait, polling goes on
+	EventQueued  DownloadEventType = "queued"  // Queued more files will be reported (a file event each): the total grows by it
 )
 
 // DownloadEvent is one progress report.
@@ -77,6 +78,7 @@ type DownloadEvent struct {
 	File    *DownloadedFile // for start, bytes and file events
 	Bytes   int64           // for bytes events
 	Pending []string        // for pending events: external ids
+	Queued  int             // for queued events: how many more file events will come
 }
 
 // File statuses.
@@ -314,6 +316,7 @@ type job struct {
 func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 	var batch []job
 	var pending []string
+	deleted := 0
 	for it, err := range d.run.Items(ctx, ItemListOptions{}) {
 		if err != nil {
 			return nil, nil, err
@@ -333,6 +336,7 @@ func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 				d.seen[a.OutputArtifactID] = true
 				f.Status = FileDeleted
 				f.err = fmt.Errorf("artifact %s of item %q: %s", a.Name, it.ExternalID, a.Output)
+				deleted++
 				d.record(f)
 				continue
 			default:
@@ -342,6 +346,9 @@ func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 			want, _ := a.Metadata[d.o.ChecksumKey].(string)
 			batch = append(batch, job{file: f, want: want})
 		}
+	}
+	if n := len(batch) + deleted; n > 0 {
+		d.emit(DownloadEvent{Type: EventQueued, Queued: n})
 	}
 	return batch, pending, nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -85,15 +86,38 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 		flags["AIGNOSTICS_OUTPUT"] = g.Output
 	}
 	if g.Timeout != 0 {
-		if g.Timeout < time.Second {
+		if g.Timeout.Duration() < time.Second {
 			return nil, &settings.Error{Setting: "--timeout", Value: g.Timeout.String(), Reason: "must be at least 1s"}
 		}
-		flags["AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"] = strconv.Itoa(int(g.Timeout / time.Second))
+		flags["AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"] = strconv.Itoa(int(g.Timeout.Duration() / time.Second))
 	}
 	if g.TokenProvider != "" {
 		flags["AIGNOSTICS_TOKEN_PROVIDER"] = g.TokenProvider
 	}
-	return settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
+	s, err := settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
+	var se *settings.Error
+	if errors.As(err, &se) && flags[se.Setting] != "" {
+		// The user typed a flag: name it, not the variable it stands for.
+		named := *se
+		named.Setting = flagOfSetting(se.Setting)
+		err = &named
+	}
+	return s, err
+}
+
+// flagOfSetting names the global flag that sets a variable.
+func flagOfSetting(name string) string {
+	switch name {
+	case settings.EnvAPIRoot:
+		return "--api-root"
+	case settings.EnvOutput:
+		return "--output"
+	case settings.EnvRequestTimeout:
+		return "--timeout"
+	case settings.EnvTokenProvider:
+		return "--token-provider"
+	}
+	return name
 }
 
 // HTTPOptions translates the settings into options for an HTTP client without a token.

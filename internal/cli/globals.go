@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -10,10 +13,51 @@ import (
 // read them through Factory.Flags; the factory turns them into settings.
 type Globals struct {
 	APIRoot       string           `name:"api-root" help:"Platform API root (env AIGNOSTICS_API_ROOT); selects the environment." placeholder:"URL"`
-	Output        string           `name:"output" short:"o" help:"Output format: auto, text, json or jsonl (env AIGNOSTICS_OUTPUT; auto = text on a terminal, json otherwise)." placeholder:"FORMAT"`
+	Output        string           `name:"output" short:"o" help:"Output format: auto, text, wide (text, no column cut), json or jsonl (env AIGNOSTICS_OUTPUT; auto = text on a terminal, json otherwise)." placeholder:"FORMAT"`
 	Verbose       bool             `name:"verbose" short:"v" help:"Log HTTP requests and decisions to stderr (secrets redacted)."`
 	NoColor       bool             `name:"no-color" help:"Do not use colour (NO_COLOR is honoured too)."`
-	Timeout       time.Duration    `name:"timeout" help:"Per-request timeout, e.g. 30s (env AIGNOSTICS_REQUEST_TIMEOUT_SECONDS)." placeholder:"DURATION"`
+	Timeout       Seconds          `name:"timeout" help:"Per-request timeout: seconds (30) or a duration (30s, 2m); never bounds a whole watch or download (env AIGNOSTICS_REQUEST_TIMEOUT_SECONDS)." placeholder:"SECONDS"`
 	TokenProvider string           `name:"token-provider" help:"Command that prints an access token; replaces login (env AIGNOSTICS_TOKEN_PROVIDER)." placeholder:"CMD"`
 	ShowVersion   kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
+
+// Seconds is a duration given as plain seconds ("30", as the environment
+// variable AIGNOSTICS_REQUEST_TIMEOUT_SECONDS takes it) or as a Go duration
+// ("30s", "2m").
+type Seconds time.Duration
+
+// Decode implements kong.MapperValue.
+func (s *Seconds) Decode(ctx *kong.DecodeContext) error {
+	var v string
+	if err := ctx.Scan.PopValueInto("duration", &v); err != nil {
+		return err
+	}
+	d, err := parseSeconds(v)
+	if err != nil {
+		return err
+	}
+	*s = Seconds(d)
+	return nil
+}
+
+// parseSeconds reads plain seconds or a Go duration.
+func parseSeconds(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n < 0 || n > 1e9 {
+			return 0, fmt.Errorf("%q: out of range", v)
+		}
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q: expected seconds (30) or a duration (30s, 2m)", v)
+	}
+	return d, nil
+}
+
+// Duration is s as a time.Duration.
+func (s Seconds) Duration() time.Duration { return time.Duration(s) }
+
+// String is the duration in Go's notation.
+func (s Seconds) String() string { return time.Duration(s).String() }

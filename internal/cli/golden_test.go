@@ -100,14 +100,15 @@ func TestHelpGolden(t *testing.T) {
 }
 
 // TestTextTablesGolden: the text rendering of objects and lists, as a
-// person sees them (stdout a terminal), at full width and cut to 80 columns.
+// person sees them (stdout a terminal), at full width and fitted to 80 and
+// 120 columns (ids whole, other columns cut or left out), and -o wide at 80.
 func TestTextTablesGolden(t *testing.T) {
 	e := newRunsEnv(t)
 	run := e.create("slide", 3)
 	e.clock.Advance(time.Hour) // long enough for every item to end
 	e.tty = true
 	var b strings.Builder
-	for _, width := range []int{0, 80} {
+	for _, width := range []int{0, 80, 120} {
 		e.width = width
 		for _, args := range [][]string{
 			{"applications", "list"},
@@ -118,6 +119,7 @@ func TestTextTablesGolden(t *testing.T) {
 			{"runs", "describe", run},
 			{"runs", "items", run},
 			{"runs", "results", run},
+			{"-o", "wide", "runs", "results", run},
 			{"slides", "scan", slideFixtures + "/aperio.svs", slideFixtures + "/dicom-pyramid", slideFixtures + "/bigendian-strips.tiff"},
 		} {
 			r := e.ok(args...)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -16,6 +17,9 @@ const (
 	FormatText  = "text"
 	FormatJSON  = "json"
 	FormatJSONL = "jsonl"
+	// FormatWide is text whose tables show every column in full, whatever
+	// the terminal's width; Output.Format reports it as FormatText.
+	FormatWide = "wide"
 )
 
 // Output renders command results on stdout in the chosen format: aligned text,
@@ -26,7 +30,8 @@ type Output struct {
 	format   string
 	explicit bool
 	indent   bool
-	width    int
+	width    int  // terminal width; 0: nothing is cut
+	wide     bool // -o wide: text whose tables cut nothing
 }
 
 // Field is one line of a text rendering of an object.
@@ -41,7 +46,14 @@ func (f *Factory) newOutput() *Output {
 			format = FormatText
 		}
 	}
-	o := &Output{w: f.IO.Out, stderr: f.IO.ErrOut, format: format, explicit: explicit, indent: tty, width: f.IO.TerminalWidth()}
+	wide := format == FormatWide
+	if wide {
+		format = FormatText
+	}
+	o := &Output{w: f.IO.Out, stderr: f.IO.ErrOut, format: format, explicit: explicit, indent: tty, width: f.IO.TerminalWidth(), wide: wide}
+	if wide {
+		o.width = 0
+	}
 	f.out.Store(o)
 	return o
 }
@@ -143,12 +155,20 @@ func (o *Output) List(headers ...string) *List {
 // List is a list being written element by element as its pages arrive: a
 // JSON array, JSON Lines, or a text table whose columns are sized from the
 // first rows.
+//
+// On a terminal, a table fits its width: id columns (a header ending in
+// "ID": RUN_ID, ITEM_ID, ARTIFACT_ID, APPLICATION_ID, EXTERNAL_ID, ...) are
+// never cut, since people copy them; the other columns give way, the widest
+// first, down to their header's width (at least 10); when that is not
+// enough, the right-most other columns are left out, with a note naming
+// them and -o wide. A command gets this by naming its id columns *_ID.
 type List struct {
 	o       *Output
 	headers []string
 	n       int
 	pending [][]string
 	widths  []int
+	shown   []int // the indexes of the columns shown, in order
 	closed  bool
 }
 
@@ -200,7 +220,16 @@ func (l *List) flush() error {
 			l.widths[i] = max(l.widths[i], utf8.RuneCountInString(r[i]))
 		}
 	}
-	l.fitWidth()
+	l.shown = fitColumns(l.headers, l.widths, l.o.width)
+	if hidden := len(l.headers) - len(l.shown); hidden > 0 {
+		var names []string
+		for i, h := range l.headers {
+			if !slices.Contains(l.shown, i) {
+				names = append(names, h)
+			}
+		}
+		l.o.Notef("%s not shown at this width (-o wide shows every column)", strings.Join(names, ", "))
+	}
 	if err := l.writeRow(l.headers); err != nil {
 		return err
 	}
@@ -213,51 +242,83 @@ func (l *List) flush() error {
 	return nil
 }
 
-// fitWidth shrinks the widest columns until the table fits the terminal.
-func (l *List) fitWidth() {
-	if l.o.width <= 0 || len(l.widths) == 0 {
-		return
+// isIDColumn reports whether a column holds ids, which are never cut.
+func isIDColumn(header string) bool { return strings.HasSuffix(header, "ID") }
+
+// fitColumns shrinks widths (natural widths on entry) so that the table
+// fits width columns (0: no limit) and returns the indexes of the columns
+// to show. Id columns keep their width; the other columns shrink, the
+// widest first, down to their floor (header width, at least 10, at most the
+// natural width; timestamps, *_AT, keep theirs); when even the floors do not fit, right-most non-id
+// columns are dropped first.
+func fitColumns(headers []string, widths []int, width int) []int {
+	shown := make([]int, len(widths))
+	for i := range shown {
+		shown[i] = i
 	}
-	total := func() int {
-		t := 2 * (len(l.widths) - 1)
-		for _, w := range l.widths {
-			t += w
+	if width <= 0 || len(widths) == 0 {
+		return shown
+	}
+	natural := slices.Clone(widths)
+	floor := make([]int, len(widths))
+	for i, h := range headers {
+		floor[i] = natural[i]
+		if !isIDColumn(h) && !strings.HasSuffix(h, "_AT") { // a cut timestamp is no timestamp
+			floor[i] = min(natural[i], max(utf8.RuneCountInString(h), 10))
+		}
+	}
+	total := func(w func(int) int) int {
+		t := 2 * (len(shown) - 1)
+		for _, i := range shown {
+			t += w(i)
 		}
 		return t
 	}
-	for total() > l.o.width {
-		wi := 0
-		for i, w := range l.widths {
-			if w > l.widths[wi] {
+	for total(func(i int) int { return floor[i] }) > width {
+		drop := -1
+		for k := len(shown) - 1; k > 0; k-- { // the first column always stays
+			if !isIDColumn(headers[shown[k]]) {
+				drop = k
+				break
+			}
+		}
+		if drop < 0 {
+			break // only ids left: they are never cut, the line wraps
+		}
+		shown = slices.Delete(shown, drop, drop+1)
+	}
+	for total(func(i int) int { return widths[i] }) > width {
+		wi := -1
+		for _, i := range shown {
+			if widths[i] > floor[i] && (wi < 0 || widths[i] > widths[wi]) {
 				wi = i
 			}
 		}
-		if l.widths[wi] <= 8 {
-			return
+		if wi < 0 {
+			break
 		}
-		l.widths[wi]--
+		widths[wi]--
 	}
+	return shown
 }
 
 func (l *List) writeRow(row []string) error {
 	var b strings.Builder
-	for i, cell := range row {
-		if i >= len(l.widths) {
+	for k, i := range l.shown {
+		if i >= len(row) {
 			break
 		}
-		w := l.widths[i]
-		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 {
+		cell, w := row[i], l.widths[i]
+		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 && !isIDColumn(l.headers[i]) {
 			cell = string([]rune(cell)[:max(w-1, 0)]) + "…"
 		}
-		if i == len(row)-1 || i == len(l.widths)-1 {
-			b.WriteString(cell)
+		b.WriteString(cell)
+		if k == len(l.shown)-1 {
 			break
 		}
-		b.WriteString(cell)
 		b.WriteString(strings.Repeat(" ", max(w-utf8.RuneCountInString(cell), 0)+2))
 	}
-	b.WriteString("\n")
-	_, err := io.WriteString(l.o.w, strings.TrimRight(b.String(), " \n")+"\n")
+	_, err := io.WriteString(l.o.w, strings.TrimRight(b.String(), " ")+"\n")
 	return err
 }
 

@@ -49,7 +49,7 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 		return err
 	}
 	out := f.Output()
-	prog := newDownloadProgress(ctx, f, out)
+	prog := newDownloadProgress(ctx, f, out, c.Wait)
 	sum, err := cl.Run(c.RunID).DownloadToFolder(ctx, c.Dir, resources.DownloadOptions{
 		Parallel: c.Parallel, ChecksumKey: c.ChecksumAttributeKey, NoVerify: c.NoVerify,
 		Wait: c.Wait, PollInterval: c.Interval, Progress: prog.event,

@@ -38,7 +38,7 @@ func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 	if c.Limit > 0 && c.Limit < o.PageSize {
 		o.PageSize = max(c.Limit, 5) // fetch no more than needed
 	}
-	l := f.Output().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "TERMINATION", "ITEMS", "SUBMITTED_AT")
+	l := f.Output().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "ITEMS", "TERMINATION", "SUBMITTED_AT")
 	n := 0
 	for r, err := range cl.Runs().ListData(ctx, o) {
 		if err != nil {
@@ -47,7 +47,7 @@ func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 		}
 		st := r.Statistics
 		items := fmt.Sprintf("%d/%d ok", st.ItemSucceededCount, st.ItemCount)
-		if err := l.Add(r, r.RunID, r.ApplicationID, r.VersionNumber, string(r.State), enumStr(r.TerminationReason), items, ts(r.SubmittedAt)); err != nil {
+		if err := l.Add(r, r.RunID, r.ApplicationID, r.VersionNumber, string(r.State), items, enumStr(r.TerminationReason), ts(r.SubmittedAt)); err != nil {
 			return err
 		}
 		n++
