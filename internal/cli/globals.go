@@ -61,3 +61,56 @@ func (s Seconds) Duration() time.Duration { return time.Duration(s) }
 
 // String is the duration in Go's notation.
 func (s Seconds) String() string { return time.Duration(s).String() }
+
+// Duration is a flag value that takes a Go duration (90s, 6h) or days
+// (7d, 1d12h), for validities such as storage sign --expires. Commands
+// needing a duration of days use it.
+type Duration time.Duration
+
+// Decode implements kong.MapperValue.
+func (d *Duration) Decode(ctx *kong.DecodeContext) error {
+	var v string
+	if err := ctx.Scan.PopValueInto("duration", &v); err != nil {
+		return err
+	}
+	p, err := parseDays(v)
+	if err != nil {
+		return err
+	}
+	*d = Duration(p)
+	return nil
+}
+
+// parseDays reads a Go duration with an optional leading count of days.
+func parseDays(v string) (time.Duration, error) {
+	s := strings.TrimSpace(v)
+	bad := fmt.Errorf("%q: expected a duration such as 90m, 6h or 7d", v)
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i >= 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil || n < 0 || n > 36500 {
+			return 0, bad
+		}
+		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || (days > 0 && d < 0) {
+		return 0, bad
+	}
+	return days + d, nil
+}
+
+// D is the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String shows whole days as days (7d), anything else as Go does.
+func (d Duration) String() string {
+	t := time.Duration(d)
+	if t > 0 && t%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", t/(24*time.Hour))
+	}
+	return t.String()
+}

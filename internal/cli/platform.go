@@ -98,7 +98,8 @@ type PlatformLogoutCmd struct {
 	All bool `help:"Remove every cached login, for all environments."`
 }
 
-// Run removes the cached login; exit 2 when there was none.
+// Run removes the cached login. Logged out already is not an error (as gh):
+// a note says so, exit 0.
 func (c *PlatformLogoutCmd) Run(ctx context.Context, f *Factory) error {
 	m, err := f.OAuth()
 	if err != nil {
@@ -109,7 +110,12 @@ func (c *PlatformLogoutCmd) Run(ctx context.Context, f *Factory) error {
 		return err
 	}
 	if n == 0 {
-		return cliErrorf(KindNotFound, "not logged in: no cached login to remove")
+		o := f.Output()
+		o.Notef("not logged in: no cached login to remove")
+		if o.Format() == FormatText {
+			return nil
+		}
+		return o.Object(map[string]any{"logged_out": true, "removed": 0}, nil)
 	}
 	return f.Output().Object(map[string]any{"logged_out": true, "removed": n},
 		[]Field{{"status", "Logged out"}, {"removed", fmt.Sprintf("%d cached login(s)", n)}})

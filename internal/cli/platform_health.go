@@ -63,11 +63,18 @@ func (c *PlatformHealthCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
+	if public.Status != healthDown && authed.Reason == reasonNotLoggedIn {
+		// Not the platform's fault: say what the user can do (exit 4).
+		return cliErrorf(KindAuth, "not logged in: the public API is %s; run '%s' to check the authenticated API too", public.Status, f.loginCommand(s))
+	}
 	if r.Status == healthDown {
 		return cliErrorf(KindServer, "the platform is DOWN: %s", r.Reason)
 	}
 	return nil
 }
+
+// reasonNotLoggedIn is the authenticated component's reason without a token.
+const reasonNotLoggedIn = "not logged in"
 
 func rank(status string) int {
 	switch status {
@@ -93,7 +100,7 @@ func authenticatedHealth(ctx context.Context, f *Factory, hc *http.Client, url s
 	token, err := healthToken(ctx, f)
 	if err != nil {
 		if errors.Is(err, oauth.ErrLoginRequired) {
-			return healthStatus{Status: healthDown, Reason: "not logged in"}
+			return healthStatus{Status: healthDown, Reason: reasonNotLoggedIn}
 		}
 		return healthStatus{Status: healthDown, Reason: "no token: " + httpx.Redact(err.Error())}
 	}
