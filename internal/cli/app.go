@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/alecthomas/kong"
 )
@@ -59,6 +60,7 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 	if err != nil {
 		return fail(fmt.Errorf("internal error: %w", err))
 	}
+	args = aliasCommands(args)
 	if handled, code := dispatchPlugin(ctx, args, f, builtinCommands(parser.Model)); handled {
 		return code, ""
 	}
@@ -69,13 +71,18 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 		args = append(append([]string{}, args[1:]...), "--help")
 	}
 	kctx, err := parser.Parse(args)
+	if isBareGroup(err) {
+		// `aignostics runs`: the group's help page, as --help shows it, exit 0.
+		kctx, err = parser.Parse(append(append([]string{}, args...), "--help"))
+	}
 	if err != nil {
 		hint := "aignostics"
 		var pe *kong.ParseError
 		if errors.As(err, &pe) && pe.Context != nil && pe.Context.Selected() != nil {
-			hint = pe.Context.Selected().FullPath() // includes the program name
+			hint = commandPath(pe.Context.Selected())
 		}
-		return fail(cliErrorf(KindUsage, "%s (see '%s --help')", err, hint))
+		msg := suggestPlugin(f, args, builtinCommands(parser.Model), err.Error())
+		return fail(cliErrorf(KindUsage, "%s (see '%s --help')", msg, hint))
 	}
 	if cli.NoColor {
 		f.IO.SetColorEnabled(false)
@@ -90,6 +97,61 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 	return 0, ""
 }
 
+// commandAliases are other names of top-level commands, rewritten before
+// parsing (kong's own aliases would show in every usage line).
+func commandAliases(word string) (string, bool) {
+	switch word {
+	case "run":
+		return "runs", true
+	}
+	return "", false
+}
+
+// aliasCommands rewrites an alias in the command word (the first word
+// after the global flags).
+func aliasCommands(args []string) []string {
+	c, ok := parsePluginCall(args)
+	if !ok {
+		return args
+	}
+	name, ok := commandAliases(c.name)
+	if !ok {
+		return args
+	}
+	out := append([]string{}, args...)
+	out[len(args)-len(c.rest)-1] = name
+	return out
+}
+
+// commandPath is "aignostics runs list" for a node (kong's FullPath shows
+// aliases too).
+func commandPath(n *kong.Node) string {
+	var words []string
+	for ; n != nil; n = n.Parent {
+		words = append([]string{n.Name}, words...)
+	}
+	return strings.Join(words, " ")
+}
+
+// isBareGroup reports whether a parse failed only because a command group
+// was given without one of its commands.
+func isBareGroup(err error) bool {
+	var pe *kong.ParseError
+	if !errors.As(err, &pe) || pe.Context == nil {
+		return false
+	}
+	sel := pe.Context.Selected()
+	if sel == nil || !strings.HasPrefix(err.Error(), "expected ") {
+		return false
+	}
+	for _, c := range sel.Children {
+		if c.Type == kong.CommandNode {
+			return true
+		}
+	}
+	return false
+}
+
 func newParser(cli *CLI, f *Factory) (*kong.Kong, error) {
 	return kong.New(cli,
 		kong.Name("aignostics"),
@@ -98,6 +160,8 @@ func newParser(cli *CLI, f *Factory) (*kong.Kong, error) {
 		kong.Exit(func(code int) { panic(exitRequest{code}) }),
 		kong.Vars{"version": f.Version},
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+		kong.Help(helpPrinter),
+		kong.ExplicitGroups([]kong.Group{{Key: "global", Title: "Global flags:"}}),
 	)
 }
 
@@ -109,5 +173,5 @@ func builtinCommands(app *kong.Application) []string {
 		names = append(names, n.Name)
 		names = append(names, n.Aliases...)
 	}
-	return append(names, "help")
+	return append(names, "help", "run")
 }

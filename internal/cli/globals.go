@@ -12,13 +12,13 @@ import (
 // Globals are the global flags, as kong sets them; nothing else. Commands
 // read them through Factory.Flags; the factory turns them into settings.
 type Globals struct {
-	APIRoot       string           `name:"api-root" help:"Platform API root (env AIGNOSTICS_API_ROOT); selects the environment." placeholder:"URL"`
-	Output        string           `name:"output" short:"o" help:"Output format: auto, text, wide (text, no column cut), json or jsonl (env AIGNOSTICS_OUTPUT; auto = text on a terminal, json otherwise)." placeholder:"FORMAT"`
-	Verbose       bool             `name:"verbose" short:"v" help:"Log HTTP requests and decisions to stderr (secrets redacted)."`
-	NoColor       bool             `name:"no-color" help:"Do not use colour (NO_COLOR is honoured too)."`
-	Timeout       Seconds          `name:"timeout" help:"Per-request timeout: seconds (30) or a duration (30s, 2m); never bounds a whole watch or download (env AIGNOSTICS_REQUEST_TIMEOUT_SECONDS)." placeholder:"SECONDS"`
-	TokenProvider string           `name:"token-provider" help:"Command that prints an access token; replaces login (env AIGNOSTICS_TOKEN_PROVIDER)." placeholder:"CMD"`
-	ShowVersion   kong.VersionFlag `name:"version" help:"Print the version and exit."`
+	APIRoot       string           `name:"api-root" group:"global" help:"Platform API root (env AIGNOSTICS_API_ROOT); selects the environment." placeholder:"URL"`
+	Output        string           `name:"output" group:"global" short:"o" help:"Output format: auto, text, wide (text, no column cut), json or jsonl (env AIGNOSTICS_OUTPUT; auto = text on a terminal, json otherwise)." placeholder:"FORMAT"`
+	Verbose       bool             `name:"verbose" group:"global" short:"v" help:"Log HTTP requests and decisions to stderr (secrets redacted)."`
+	NoColor       bool             `name:"no-color" group:"global" help:"Do not use colour (NO_COLOR is honoured too)."`
+	Timeout       Seconds          `name:"timeout" group:"global" help:"Per-request timeout: seconds (30) or a duration (30s, 2m); never bounds a whole watch or download (env AIGNOSTICS_REQUEST_TIMEOUT_SECONDS)." placeholder:"SECONDS"`
+	TokenProvider string           `name:"token-provider" group:"global" help:"Command that prints an access token; replaces login (env AIGNOSTICS_TOKEN_PROVIDER)." placeholder:"CMD"`
+	ShowVersion   kong.VersionFlag `name:"version" group:"global" help:"Print the version and exit."`
 }
 
 // Seconds is a duration given as plain seconds ("30", as the environment

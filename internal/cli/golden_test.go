@@ -79,9 +79,20 @@ func commandPaths(t *testing.T) [][]string {
 	return paths
 }
 
-// TestHelpGolden: every help page, as `aignostics [CMD...] --help` prints it.
+// TestHelpGolden: every help page, as `aignostics [CMD...] --help` prints it
+// at 80 columns (help/) and at 120 (help-120/).
 func TestHelpGolden(t *testing.T) {
-	t.Setenv("COLUMNS", "") // kong wraps help at $COLUMNS; buffers are 80 wide
+	for _, width := range []string{"", "120"} {
+		t.Setenv("COLUMNS", width) // kong wraps help at $COLUMNS; buffers are 80 wide
+		dir := "help/"
+		if width != "" {
+			dir = "help-" + width + "/"
+		}
+		helpGolden(t, dir)
+	}
+}
+
+func helpGolden(t *testing.T, dir string) {
 	paths := append([][]string{nil}, commandPaths(t)...)
 	if len(paths) < 20 {
 		t.Fatalf("only %d command paths: %v", len(paths), paths)
@@ -95,7 +106,7 @@ func TestHelpGolden(t *testing.T) {
 		if code != 0 || stderr != "" {
 			t.Errorf("%s --help: exit %d, stderr %q", name, code, stderr)
 		}
-		golden(t, "help/"+name+".txt", stdout)
+		golden(t, dir+name+".txt", stdout)
 	}
 }
 
