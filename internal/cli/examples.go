@@ -86,7 +86,9 @@ func (*PlatformCmd) Examples() []string {
 func (*PlatformLoginCmd) Examples() []string {
 	return []string{"platform login", "platform login --device", "platform login --no-browser --relogin"}
 }
-func (*PlatformLogoutCmd) Examples() []string { return []string{"platform logout", "platform logout --all"} }
+func (*PlatformLogoutCmd) Examples() []string {
+	return []string{"platform logout", "platform logout --all"}
+}
 func (*PlatformWhoamiCmd) Examples() []string {
 	return []string{"platform whoami", "-o json platform whoami"}
 }
