@@ -91,6 +91,9 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 		f.IO.SetColorEnabled(false)
 	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
+	if err := resolveRunArgs(ctx, f, kctx); err != nil {
+		return fail(err)
+	}
 	if err := kctx.Run(f); err != nil {
 		return fail(err)
 	}

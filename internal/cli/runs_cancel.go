@@ -12,7 +12,7 @@ import (
 
 // RunsCancelCmd cancels one run, or every run that the filters select.
 type RunsCancelCmd struct {
-	RunID          string `arg:"" optional:"" name:"RUN" help:"Run id. Without it, every run the filters select is cancelled."`
+	RunID          string `arg:"" optional:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest. Without it, every run the filters select is cancelled."`
 	RunFilterFlags `embed:""`
 	DryRun         bool `name:"dry-run" help:"With filters: list the runs that would be cancelled and cancel nothing."`
 	Yes            bool `name:"yes" short:"y" help:"With filters: do not ask for confirmation on a terminal."`

@@ -12,7 +12,7 @@ import (
 
 // RunsDownloadCmd downloads a run's results, verified by CRC32C.
 type RunsDownloadCmd struct {
-	RunID                string        `arg:"" name:"RUN" help:"Run id."`
+	RunID                string        `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	Dir                  string        `arg:"" optional:"" name:"DIR" default:"." help:"Folder to download into; files go to DIR/RUN/EXTERNAL_ID/." type:"path"`
 	Wait                 bool          `name:"wait" help:"Keep downloading items as they finish until the run ends."`
 	Interval             time.Duration `name:"interval" default:"5s" help:"Time between polls with --wait." placeholder:"DURATION"`

@@ -10,7 +10,7 @@ import (
 
 // RunsUpdateMetadataCmd replaces a run's custom metadata.
 type RunsUpdateMetadataCmd struct {
-	RunID string `arg:"" name:"RUN" help:"Run id."`
+	RunID string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	JSON  string `arg:"" name:"JSON" help:"The new custom metadata, a JSON object."`
 }
 
