@@ -95,7 +95,6 @@ func (f *Factory) ResolveRun(ctx context.Context, ref string) (string, error) {
 	return f.runByPrefix(ctx, strings.ToLower(ref))
 }
 
-
 func (f *Factory) latestRun(ctx context.Context) (string, error) {
 	cl, err := f.Client()
 	if err != nil {
