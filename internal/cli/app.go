@@ -26,6 +26,9 @@ type CLI struct {
 	Storage      StorageCmd      `cmd:"" help:"Google Cloud Storage helpers: sign gs:// URLs (V4, service-account key)."`
 	Slides       SlidesCmd       `cmd:"" help:"Whole-slide images on disk: scan them for their size, resolution and checksum."`
 	Demo         DemoCmd         `cmd:"" help:"Run the whole job (login, run, watch, verified download) against an emulator started in-process."`
+
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh, fish, powershell): commands, flags, application ids, versions and recent run ids."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" help:"Complete a command line (used by the completion scripts)."`
 }
 
 // exitRequest carries kong's request to exit (after --help or --version)
