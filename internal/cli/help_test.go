@@ -36,6 +36,12 @@ func splitWords(t *testing.T, s string) []string {
 	if inWord {
 		words = append(words, cur.String())
 	}
+	// The shell's part (a redirection or a pipe) is no argument.
+	for i, w := range words {
+		if w == ">" || w == "|" || w == ">>" {
+			return words[:i]
+		}
+	}
 	return words
 }
 
