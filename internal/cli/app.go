@@ -93,6 +93,11 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 	if v, ok := f.Getenv("NO_COLOR"); ok && v != "" {
 		f.IO.SetColorEnabled(false)
 	}
+	if cli.Template != "" {
+		if o := f.Output(); o.tmplErr != nil {
+			return fail(o.tmplErr) // before the command does anything
+		}
+	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := resolveRunArgs(ctx, f, kctx); err != nil {
 		return fail(err)

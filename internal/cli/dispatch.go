@@ -32,6 +32,8 @@ func valueFlag(s string) (string, bool) {
 		return "timeout", true
 	case "--token-provider":
 		return "token-provider", true
+	case "--template":
+		return "template", true
 	}
 	return "", false
 }

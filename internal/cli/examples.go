@@ -111,7 +111,7 @@ func (*ApplicationsCmd) Examples() []string {
 	return []string{"applications list", "applications describe he-tme"}
 }
 func (*ApplicationsListCmd) Examples() []string {
-	return []string{"applications list", "-o jsonl applications list"}
+	return []string{"applications list", "-o jsonl applications list", "applications list --template '{{.application_id}}'"}
 }
 func (*ApplicationsDescribeCmd) Examples() []string {
 	return []string{"applications describe he-tme", "-o json applications describe test-app"}
@@ -122,7 +122,7 @@ func (*VersionsCmd) Examples() []string {
 }
 func (*VersionsListCmd) Examples() []string { return []string{"versions list he-tme"} }
 func (*VersionsLatestCmd) Examples() []string {
-	return []string{"versions latest he-tme"}
+	return []string{"versions latest he-tme", "versions latest test-app --template '{{.version_number}}'"}
 }
 func (*VersionsDescribeCmd) Examples() []string {
 	return []string{"versions describe he-tme 1.0.0", "-o json versions describe test-app 1.1.0"}
@@ -143,6 +143,7 @@ func (*RunsListCmd) Examples() []string {
 		"runs list",
 		"runs list --application-id he-tme --limit 10",
 		"-o wide runs list",
+		"runs list --template '{{.run_id}} {{color .state}} {{timeago .submitted_at}}'",
 	}
 }
 func (*RunsDescribeCmd) Examples() []string {

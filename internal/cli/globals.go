@@ -18,6 +18,7 @@ type Globals struct {
 	NoColor       bool             `name:"no-color" group:"global" help:"Do not use colour (NO_COLOR is honoured too)."`
 	Timeout       Seconds          `name:"timeout" group:"global" help:"Per-request timeout: seconds (30) or a duration (30s, 2m); never bounds a whole watch or download (env AIGNOSTICS_REQUEST_TIMEOUT_SECONDS)." placeholder:"SECONDS"`
 	TokenProvider string           `name:"token-provider" group:"global" help:"Command that prints an access token; replaces login (env AIGNOSTICS_TOKEN_PROVIDER)." placeholder:"CMD"`
+	Template      string           `name:"template" group:"global" help:"Print each object through this Go template instead (text/template over the JSON object; helpers json, join, timeago, truncate, color), e.g. '{{.run_id}} {{.state}}'." placeholder:"TEMPLATE"`
 	ShowVersion   kong.VersionFlag `name:"version" group:"global" help:"Print the version and exit."`
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/template"
 	"unicode/utf8"
 
 	"github.com/aignostics/aignostics/internal/termtext"
@@ -30,14 +31,24 @@ type Output struct {
 	format   string
 	explicit bool
 	indent   bool
-	width    int  // terminal width; 0: nothing is cut
-	wide     bool // -o wide: text whose tables cut nothing
+	width    int                // terminal width; 0: nothing is cut
+	wide     bool               // -o wide: text whose tables cut nothing
+	tmpl     *template.Template // --template: every object through it
+	tmplErr  error
 }
 
 // Field is one line of a text rendering of an object.
 type Field struct{ Key, Value string }
 
 func (f *Factory) newOutput() *Output {
+	o := f.buildOutput()
+	f.out.Store(o)
+	return o
+}
+
+// Output builds the output layer; a bad --template is reported by the
+// command's first write (templateErr) and by run() before the command.
+func (f *Factory) buildOutput() *Output {
 	format, explicit := f.outputFormat()
 	tty := f.IO.IsStdoutTTY()
 	if format == "auto" || format == "" {
@@ -54,7 +65,11 @@ func (f *Factory) newOutput() *Output {
 	if wide {
 		o.width = 0
 	}
-	f.out.Store(o)
+	if f.Flags.Template != "" {
+		// Objects as JSON Lines, each through the template.
+		o.tmpl, o.tmplErr = f.parseTemplate(f.Flags.Template, f.IO.ColorEnabled())
+		o.format, o.explicit = FormatJSONL, true
+	}
 	return o
 }
 
@@ -134,6 +149,12 @@ func (o *Output) Value(text string, v any) error {
 func (o *Output) JSON(v any) error { return o.writeJSON(v, o.indent && o.format != FormatJSONL) }
 
 func (o *Output) writeJSON(v any, indent bool) error {
+	if o.tmplErr != nil {
+		return o.tmplErr
+	}
+	if o.tmpl != nil {
+		return o.executeTemplate(v)
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

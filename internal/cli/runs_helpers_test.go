@@ -36,6 +36,7 @@ type runsEnv struct {
 	tty   bool        // stdout and stderr are terminals
 	stdin bool        // stdin is a terminal (with tty: a person can be asked)
 	width int         // the terminal width when tty; 0: as wide as needed
+	color bool        // colour allowed (as on a real terminal without NO_COLOR)
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
@@ -77,6 +78,7 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	ios.SetStderrTTY(e.tty)
 	ios.SetStdinTTY(e.stdin)
 	ios.SetTerminalWidth(e.width)
+	ios.SetColorEnabled(e.color)
 	code := Main(context.Background(), args, Env{
 		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
