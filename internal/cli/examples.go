@@ -81,7 +81,7 @@ func (*PluginsListCmd) Examples() []string {
 }
 
 func (*PlatformCmd) Examples() []string {
-	return []string{"platform login", "platform whoami", "platform health"}
+	return []string{"platform login", "platform whoami", "platform doctor"}
 }
 func (*PlatformLoginCmd) Examples() []string {
 	return []string{"platform login", "platform login --device", "platform login --no-browser --relogin"}

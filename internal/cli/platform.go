@@ -17,6 +17,7 @@ type PlatformCmd struct {
 	Token  PlatformTokenCmd  `cmd:"" help:"Print a valid access token (credential helper)."`
 	Health PlatformHealthCmd `cmd:"" help:"Check the platform's public and authenticated health."`
 	Info   PlatformInfoCmd   `cmd:"" help:"Show every effective setting, where it came from, and the user."`
+	Doctor PlatformDoctorCmd `cmd:"" help:"Check settings, proxy, CA bundle, DNS and TLS of each endpoint, clock skew, the login port, the token and the cache directory; exit 1 when anything is wrong."`
 }
 
 // PlatformLoginCmd is `platform login`.
