@@ -10,6 +10,7 @@ import (
 
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/internal/iostreams"
 	"github.com/aignostics/aignostics/oauth"
 	"github.com/aignostics/aignostics/plugins"
@@ -51,6 +52,9 @@ type Factory struct {
 	Client func() (*resources.Client, error)
 	// Output renders results on IO.Out in the chosen format.
 	Output func() *Output
+	// Hooks runs the user's event hooks (internal/hooks); fire with
+	// f.Hooks().Fire(ctx, hooks.RunSubmitted, fields).
+	Hooks func() *hooks.Runner
 
 	env  Env      // as given, for nested runs (the demo)
 	args []string // as given, for reporting errors kong met before it set the flags
@@ -73,6 +77,7 @@ func newFactory(env Env, flags *Globals, args []string) *Factory {
 	f.Provider = sync.OnceValues(f.newProvider)
 	f.Client = sync.OnceValues(f.newClient)
 	f.Output = sync.OnceValue(f.newOutput)
+	f.Hooks = sync.OnceValue(f.newHooks)
 	return f
 }
 
@@ -260,6 +265,10 @@ func (f *Factory) newClient() (*resources.Client, error) {
 	}
 	return resources.NewFromHTTP(s.APIRoot, hc, resources.Options{Debugf: f.Debugf, Clock: f.Clock,
 		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal()}), nil
+}
+
+func (f *Factory) newHooks() *hooks.Runner {
+	return &hooks.Runner{Dir: hooks.Dir(f.Getenv), Timeout: f.env.HookTimeout, Env: f.Environ, Stderr: f.IO.ErrOut, Now: f.Clock.Now}
 }
 
 // Now is the time on the run's clock.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -74,6 +75,9 @@ func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 	if err := f.Output().Value(run.ID, map[string]string{"run_id": run.ID}); err != nil {
 		return err
 	}
+	f.Hooks().Fire(ctx, hooks.RunSubmitted, map[string]any{
+		"run_id": run.ID, "application_id": app, "version_number": vn, "item_count": len(items),
+	})
 	nextStep(f, "Follow it: aignostics runs watch %s", run.ID)
 	return nil
 }

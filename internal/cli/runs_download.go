@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -55,6 +56,13 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 		Wait: c.Wait, PollInterval: c.Interval, Progress: prog.event,
 	})
 	prog.finish()
+	if sum != nil {
+		for _, file := range sum.Files {
+			if file.Status == resources.FileDownloaded {
+				f.Hooks().Fire(ctx, hooks.ArtifactDownloaded, artifactEvent(file))
+			}
+		}
+	}
 	if sum != nil && (sum.Downloaded+sum.Skipped+sum.Failed+sum.Deleted > 0 || err == nil) {
 		if perr := c.summary(f, out, sum); perr != nil && err == nil {
 			err = perr
@@ -84,6 +92,16 @@ func (c *RunsDownloadCmd) summary(f *Factory, out *Output, sum *resources.Downlo
 		{"deleted", fmt.Sprint(sum.Deleted)},
 		{"run state", string(sum.State)},
 	})
+}
+
+// artifactEvent is what the artifact-downloaded hook gets: the file as
+// -o jsonl reports it.
+func artifactEvent(file resources.DownloadedFile) map[string]any {
+	return map[string]any{
+		"run_id": file.RunID, "item_id": file.ItemID, "external_id": file.ExternalID,
+		"output_artifact_id": file.ArtifactID, "name": file.Name, "path": file.Path,
+		"size": file.Size, "crc32c": file.CRC32C, "verified": file.Verified,
+	}
 }
 
 // clip keeps the first n strings and says how many more there were.

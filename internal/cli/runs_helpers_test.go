@@ -26,17 +26,18 @@ func newRunsClock() *clock.Fake {
 // runsEnv is an emulator on a manual clock and a way to run the command line
 // against it in-process.
 type runsEnv struct {
-	t     *testing.T
-	emu   *emulator.Emulator
-	clock *clock.Fake // the emulator's and (unless cli is set) the command line's
-	root  string      // API root the command line uses (the emulator or a proxy)
-	token string
-	dir   string
-	cli   *clock.Fake // the command line's clock; nil: the emulator's
-	tty   bool        // stdout and stderr are terminals
-	stdin bool        // stdin is a terminal (with tty: a person can be asked)
-	width int         // the terminal width when tty; 0: as wide as needed
-	color bool        // colour allowed (as on a real terminal without NO_COLOR)
+	t           *testing.T
+	emu         *emulator.Emulator
+	clock       *clock.Fake // the emulator's and (unless cli is set) the command line's
+	root        string      // API root the command line uses (the emulator or a proxy)
+	token       string
+	dir         string
+	cli         *clock.Fake   // the command line's clock; nil: the emulator's
+	tty         bool          // stdout and stderr are terminals
+	stdin       bool          // stdin is a terminal (with tty: a person can be asked)
+	width       int           // the terminal width when tty; 0: as wide as needed
+	color       bool          // colour allowed (as on a real terminal without NO_COLOR)
+	hookTimeout time.Duration // 0: the default
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
@@ -85,6 +86,7 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 		Environ:     []string{},
 		TokenSource: ts,
 		Clock:       clk.Clock(),
+		HookTimeout: e.hookTimeout,
 	})
 	return runsResult{stdout: out.String(), stderr: errb.String(), code: code}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -52,7 +53,17 @@ func (c *RunsWatchCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
+	f.Hooks().Fire(ctx, hooks.RunTerminated, runTerminatedEvent(d))
 	return outcome(ctx, f, run, d)
+}
+
+// runTerminatedEvent is what the run-terminated hook gets.
+func runTerminatedEvent(d resources.RunReadResponse) map[string]any {
+	return map[string]any{
+		"run_id": d.RunID, "application_id": d.ApplicationID, "version_number": d.VersionNumber,
+		"state": d.State, "termination_reason": d.TerminationReason, "statistics": d.Statistics,
+		"succeeded": succeeded(d),
+	}
 }
 
 // watcher polls one run until it terminates or the timeout passes.
