@@ -164,7 +164,7 @@ func (f *Factory) report(err error) int {
 		b, _ := marshal(map[string]string{"error": string(kind), "message": msg}, false)
 		fmt.Fprintf(f.IO.ErrOut, "%s\n", b)
 	} else {
-		fmt.Fprintf(f.IO.ErrOut, "aignostics: %s\n", msg)
+		fmt.Fprintf(f.IO.ErrOut, "%s %s\n", paint(f.IO.ErrColorEnabled(), "red", "aignostics:"), msg)
 	}
 	return kind.ExitCode()
 }

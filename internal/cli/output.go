@@ -35,6 +35,7 @@ type Output struct {
 	wide     bool               // -o wide: text whose tables cut nothing
 	tmpl     *template.Template // --template: every object through it
 	tmplErr  error
+	color    bool // states in colour (a terminal, colour allowed)
 }
 
 // Field is one line of a text rendering of an object.
@@ -65,6 +66,7 @@ func (f *Factory) buildOutput() *Output {
 	if wide {
 		o.width = 0
 	}
+	o.color = format == FormatText && f.IO.ColorEnabled()
 	if f.Flags.Template != "" {
 		// Objects as JSON Lines, each through the template.
 		o.tmpl, o.tmplErr = f.parseTemplate(f.Flags.Template, f.IO.ColorEnabled())
@@ -128,7 +130,11 @@ func (o *Output) Object(v any, fields []Field) error {
 	}
 	var b bytes.Buffer
 	for _, f := range fields {
-		fmt.Fprintf(&b, "%s:%s %s\n", f.Key, strings.Repeat(" ", width-utf8.RuneCountInString(f.Key)), oneLine(f.Value))
+		v := oneLine(f.Value)
+		if isStateField(f.Key) {
+			v = paintState(o.color, v)
+		}
+		fmt.Fprintf(&b, "%s:%s %s\n", f.Key, strings.Repeat(" ", width-utf8.RuneCountInString(f.Key)), v)
 	}
 	_, err := o.w.Write(b.Bytes())
 	return err
@@ -263,6 +269,20 @@ func (l *List) flush() error {
 	return nil
 }
 
+// isStateField reports whether a table column or object key holds a state
+// or an outcome, shown in colour on a terminal.
+func isStateField(name string) bool {
+	switch strings.ToUpper(name) {
+	case "STATE", "TERMINATION", "TERMINATION_REASON", "OUTPUT", "OUTCOME", "STATUS", "RUN STATE":
+		return true
+	}
+	return false
+}
+
+func isHeaderRow(row, headers []string) bool {
+	return len(row) > 0 && len(headers) > 0 && &row[0] == &headers[0]
+}
+
 // isIDColumn reports whether a column holds ids, which are never cut.
 func isIDColumn(header string) bool { return strings.HasSuffix(header, "ID") }
 
@@ -333,11 +353,15 @@ func (l *List) writeRow(row []string) error {
 		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 && !isIDColumn(l.headers[i]) {
 			cell = string([]rune(cell)[:max(w-1, 0)]) + "…"
 		}
+		pad := max(w-utf8.RuneCountInString(cell), 0) + 2
+		if isStateField(l.headers[i]) && !isHeaderRow(row, l.headers) {
+			cell = paintState(l.o.color, cell) // after measuring: escapes take no columns
+		}
 		b.WriteString(cell)
 		if k == len(l.shown)-1 {
 			break
 		}
-		b.WriteString(strings.Repeat(" ", max(w-utf8.RuneCountInString(cell), 0)+2))
+		b.WriteString(strings.Repeat(" ", pad))
 	}
 	_, err := io.WriteString(l.o.w, strings.TrimRight(b.String(), " ")+"\n")
 	return err

@@ -38,6 +38,7 @@ type runsEnv struct {
 	width       int           // the terminal width when tty; 0: as wide as needed
 	color       bool          // colour allowed (as on a real terminal without NO_COLOR)
 	hookTimeout time.Duration // 0: the default
+	extraEnv    map[string]string
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
@@ -65,6 +66,9 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 		"AIGNOSTICS_ENV_FILE":  os.DevNull,
 		"AIGNOSTICS_CACHE_DIR": filepath.Join(e.dir, "cache"),
 		"HOME":                 e.dir,
+	}
+	for k, v := range e.extraEnv {
+		env[k] = v
 	}
 	clk := e.clock
 	if e.cli != nil {
