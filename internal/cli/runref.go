@@ -143,5 +143,6 @@ func (f *Factory) runByPrefix(ctx context.Context, prefix string) (string, error
 
 // noteRun states on stderr which run a reference stands for.
 func (f *Factory) noteRun(ref string, r resources.RunReadResponse) {
-	fmt.Fprintf(f.IO.ErrOut, "%s is run %s (%s:%s, submitted %s)\n", ref, r.RunID, r.ApplicationID, r.VersionNumber, ts(r.SubmittedAt))
+	// Short enough for one line at 80 columns.
+	fmt.Fprintf(f.IO.ErrOut, "%s = run %s (%s:%s, %s)\n", ref, r.RunID, r.ApplicationID, r.VersionNumber, timeAgo(f.Clock.Now(), r.SubmittedAt))
 }

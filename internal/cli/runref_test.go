@@ -27,7 +27,7 @@ func TestRunReferences(t *testing.T) {
 	if !strings.Contains(r.stdout, `"run_id": "`+second+`"`) && !strings.Contains(r.stdout, `"run_id":"`+second+`"`) {
 		t.Fatalf("latest is not the newest run %s: %s", second, r.stdout)
 	}
-	if !strings.Contains(r.stderr, "latest is run "+second+" (test-app:1.1.0, submitted ") {
+	if !strings.Contains(r.stderr, "latest = run "+second+" (test-app:1.1.0, just now)\n") {
 		t.Errorf("stderr does not say which run latest is: %q", r.stderr)
 	}
 	// A prefix, in upper case too, in other commands.
@@ -40,7 +40,7 @@ func TestRunReferences(t *testing.T) {
 		{"run", "download", prefix, filepath.Join(e.dir, "dl")},
 	} {
 		r := e.ok(append([]string{"-o", "json"}, args...)...)
-		if !strings.Contains(r.stderr, " is run "+first) {
+		if !strings.Contains(r.stderr, " = run "+first) {
 			t.Errorf("%v: stderr %q", args, r.stderr)
 		}
 		if !strings.Contains(r.stdout, first) && !strings.Contains(r.stdout, "first-0") {
