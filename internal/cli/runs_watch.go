@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
@@ -163,10 +164,21 @@ func statusLines(d resources.RunReadResponse) []string {
 			st.ItemUserErrorCount, st.ItemSystemErrorCount, st.ItemSkippedCount),
 		fmt.Sprintf("run %s %s: %d/%d succeeded, %d processing, %d pending, %d failed, %d skipped",
 			d.RunID, state, st.ItemSucceededCount, st.ItemCount, st.ItemProcessingCount, st.ItemPendingCount, failed, st.ItemSkippedCount),
-		fmt.Sprintf("%s %s: %d/%d ok, %d running, %d pending, %d failed",
-			short, state, st.ItemSucceededCount, st.ItemCount, st.ItemProcessingCount, st.ItemPendingCount, failed),
-		fmt.Sprintf("%s %s %d/%d ok %d failed", short, d.State, st.ItemSucceededCount, st.ItemCount, failed),
+		fmt.Sprintf("run %s %s: %d/%d ok%s", short, state, st.ItemSucceededCount, st.ItemCount, nonZero(st.ItemProcessingCount, "running", st.ItemPendingCount, "pending", failed, "failed", st.ItemSkippedCount, "skipped")),
+		fmt.Sprintf("%s %s %d/%d ok%s", short, d.State, st.ItemSucceededCount, st.ItemCount, nonZero(failed, "failed")),
 	}
+}
+
+// nonZero lists ", N what" for each count that is not zero (pairs of count
+// and word).
+func nonZero(pairs ...any) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if n, _ := pairs[i].(int); n != 0 {
+			fmt.Fprintf(&b, ", %d %v", n, pairs[i+1])
+		}
+	}
+	return b.String()
 }
 
 // succeeded reports whether a terminated run processed every item successfully.
