@@ -204,7 +204,11 @@ func (f *Factory) newProvider() (*plugins.Provider, error) {
 		Clock:   f.Clock,
 	})
 	if err != nil {
-		return nil, cliError(KindConfig, fmt.Errorf("AIGNOSTICS_TOKEN_PROVIDER: %w", err))
+		name := settings.EnvTokenProvider
+		if f.Flags.TokenProvider != "" {
+			name = "--token-provider" // what the user typed
+		}
+		return nil, cliError(KindConfig, fmt.Errorf("%s: %w", name, err))
 	}
 	return p, nil
 }

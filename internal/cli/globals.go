@@ -45,7 +45,7 @@ func (s *Seconds) Decode(ctx *kong.DecodeContext) error {
 func parseSeconds(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 || n > 1e9 {
+		if !(n >= 0 && n <= 1e9) { // NaN too
 			return 0, fmt.Errorf("%q: out of range", v)
 		}
 		return time.Duration(n * float64(time.Second)), nil

@@ -11,7 +11,7 @@ func TestParseSecondsAndDays(t *testing.T) {
 			t.Errorf("parseSeconds(%q) = %s, %v; want %s", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "soon", "-1", "1e12", "30 s"} {
+	for _, in := range []string{"", "soon", "-1", "1e12", "30 s", "NaN", "Inf"} {
 		if got, err := parseSeconds(in); err == nil {
 			t.Errorf("parseSeconds(%q) = %s, want an error", in, got)
 		}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -108,3 +110,26 @@ func authedHTTPForTest(t *testing.T, e *runsEnv) *httpx.Client {
 	}
 	return hc
 }
+
+// TestRunsWatchInterrupted: Ctrl-C stops the watch, not the run, and says
+// so (exit 130).
+func TestRunsWatchInterrupted(t *testing.T) {
+	e := newRunsEnv(t)
+	id := e.create("ctrlc", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb strings.Builder
+	ios := iostreamsFor(&out, &errb)
+	code := Main(ctx, []string{"-o", "text", "runs", "watch", id}, Env{
+		IO: ios, Getenv: func(k string) (string, bool) {
+			v, ok := map[string]string{"AIGNOSTICS_API_ROOT": e.root, "AIGNOSTICS_ENV_FILE": "/dev/null", "HOME": e.dir}[k]
+			return v, ok
+		},
+		Environ: []string{}, TokenSource: httpx.StaticToken(e.token), Clock: e.clock.Clock(),
+	})
+	if code != 130 || !strings.Contains(errb.String(), "watch stopped; run "+id+" goes on on the platform") || !strings.Contains(errb.String(), "aignostics runs cancel "+id) {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func iostreamsFor(out, errb io.Writer) *iostreams.IOStreams { return iostreams.New(nil, out, errb) }
