@@ -95,3 +95,32 @@ printf '%s\n' "${COMPREPLY[@]}"`
 		t.Errorf("logged out, commands: %q", got)
 	}
 }
+
+// TestFishCompletion: the fish script, through fish's own `complete -C`.
+func TestFishCompletion(t *testing.T) {
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		t.Skip("fish not installed")
+	}
+	emu := emulatortest.StartTest(t, emulator.Options{})
+	c := newCLI(t, emu)
+	c.login()
+	dir := t.TempDir()
+	runID := strings.TrimSpace(c.must("runs", "create", "test-app", "--items", writeItems(t, dir, 1, "fish")))
+	script := filepath.Join(dir, "aignostics.fish")
+	if err := os.WriteFile(script, []byte(c.must("completion", "fish")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[string]string{
+		"aignostics runs wa":                   "watch\tFollow a run",
+		"aignostics runs watch ":               runID + "\ttest-app:1.1.0",
+		"aignostics versions describe he-tme ": "1.2.0\treleased",
+	} {
+		cmd := exec.Command(fish, "--no-config", "-c", `source $argv[1]; complete -C $argv[2]`, script, line)
+		cmd.Env = c.environ(map[string]string{"PATH": filepath.Dir(binary) + ":" + os.Getenv("PATH")})
+		out, err := cmd.Output()
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("fish %q<TAB>: %q (%v), want %q", line, out, err, want)
+		}
+	}
+}

@@ -382,18 +382,21 @@ const zshCompletion = `#compdef aignostics
 # zsh completion for aignostics (aignostics completion zsh)
 _aignostics() {
     local line="${(j: :)words[1,CURRENT]}"
-    local -a out vals descs
+    local -a out sp spd nsp nspd
     out=("${(@f)$(${words[1]} __complete --line "$line" 2>/dev/null)}")
     if (( ${#out} == 0 )) || [[ -z "${out[1]}" ]]; then
         _files
         return
     fi
-    local l
+    local l v d
     for l in "${out[@]}"; do
-        vals+=("${l%%$'\t'*}")
-        if [[ "$l" == *$'\t'* ]]; then descs+=("${l%%$'\t'*} -- ${l#*$'\t'}"); else descs+=("${l}"); fi
+        v="${l%%$'\t'*}"
+        d="$v"
+        [[ "$l" == *$'\t'* ]] && d="$v -- ${l#*$'\t'}"
+        if [[ "$v" == *= ]]; then nsp+=("$v"); nspd+=("$d"); else sp+=("$v"); spd+=("$d"); fi
     done
-    compadd -Q -S '' -d descs -- "${vals[@]}"
+    (( ${#sp} )) && compadd -Q -d spd -- "${sp[@]}"
+    (( ${#nsp} )) && compadd -Q -S '' -d nspd -- "${nsp[@]}"
 }
 compdef _aignostics aignostics
 `
