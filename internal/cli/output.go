@@ -184,8 +184,9 @@ func (o *Output) List(headers ...string) *List {
 // first rows.
 //
 // On a terminal, a table fits its width: id columns (a header ending in
-// "ID": RUN_ID, ITEM_ID, ARTIFACT_ID, APPLICATION_ID, EXTERNAL_ID, ...) are
-// never cut, since people copy them; the other columns give way, the widest
+// "ID": RUN_ID, ITEM_ID, ARTIFACT_ID, APPLICATION_ID, ...; not EXTERNAL_ID,
+// the user's own name, cut in the middle) are never cut, since people copy
+// them; the other columns give way, the widest
 // first, down to their header's width (at least 10); when that is not
 // enough, the right-most other columns are left out, with a note naming
 // them and -o wide. A command gets this by naming its id columns *_ID.
@@ -255,7 +256,7 @@ func (l *List) flush() error {
 				names = append(names, h)
 			}
 		}
-		l.o.Notef("%s not shown at this width (-o wide shows every column)", strings.Join(names, ", "))
+		l.o.Notef("-o wide shows the columns left out: %s", strings.Join(names, ", "))
 	}
 	if err := l.writeRow(l.headers); err != nil {
 		return err
@@ -283,8 +284,23 @@ func isHeaderRow(row, headers []string) bool {
 	return len(row) > 0 && len(headers) > 0 && &row[0] == &headers[0]
 }
 
-// isIDColumn reports whether a column holds ids, which are never cut.
-func isIDColumn(header string) bool { return strings.HasSuffix(header, "ID") }
+// isIDColumn reports whether a column holds ids, which are never cut. An
+// external id is the user's own name (often a path), of any length: it is
+// cut in the middle instead, keeping its end (the file name).
+func isIDColumn(header string) bool {
+	return strings.HasSuffix(header, "ID") && header != "EXTERNAL_ID"
+}
+
+// cutCell shortens a cell to w columns, ending in "…" (external ids: "…"
+// in the middle).
+func cutCell(header, cell string, w int) string {
+	r := []rune(cell)
+	if header == "EXTERNAL_ID" && w >= 5 {
+		head := (w - 1) / 2
+		return string(r[:head]) + "…" + string(r[len(r)-(w-1-head):])
+	}
+	return string(r[:max(w-1, 0)]) + "…"
+}
 
 // fitColumns shrinks widths (natural widths on entry) so that the table
 // fits width columns (0: no limit) and returns the indexes of the columns
@@ -351,7 +367,7 @@ func (l *List) writeRow(row []string) error {
 		}
 		cell, w := row[i], l.widths[i]
 		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 && !isIDColumn(l.headers[i]) {
-			cell = string([]rune(cell)[:max(w-1, 0)]) + "…"
+			cell = cutCell(l.headers[i], cell, w)
 		}
 		pad := max(w-utf8.RuneCountInString(cell), 0) + 2
 		if isStateField(l.headers[i]) && !isHeaderRow(row, l.headers) {

@@ -183,6 +183,20 @@ func TestOutputTableSizedFromTheFirstRows(t *testing.T) {
 	}
 }
 
+// TestOutputTableCutsExternalIDsInTheMiddle: an external id (often a
+// path) gives way like other text, keeping its end.
+func TestOutputTableCutsExternalIDsInTheMiddle(t *testing.T) {
+	o, out, _ := testOutput(FormatText, false, true, 60)
+	l := o.List("ITEM_ID", "EXTERNAL_ID")
+	l.Add(nil, "2009e0bc-bd19-434a-955f-b917c80db454", "slides/patient-0001/very-long-name-of-a-slide-2026.svs")
+	l.Close()
+	want := "ITEM_ID                               EXTERNAL_ID\n" +
+		"2009e0bc-bd19-434a-955f-b917c80db454  slides/pat…de-2026.svs\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
 // TestOutputTableFitsTheTerminal: on a terminal id columns (*ID) are never
 // cut; the widest other columns give way (down to their header, at least 10
 // characters) and cut cells end in "…"; when that is not enough, the
@@ -207,10 +221,10 @@ func TestOutputTableFitsTheTerminal(t *testing.T) {
 			"0123456789abcdef  a rather l…  RUNNING  2026-03-02T10:00:00Z\n", ""},
 		{40, false, "" + // the timestamp is left out rather than cut
 			"RUN_ID            DESCRIPTION    STATE\n" +
-			"0123456789abcdef  a rather lon…  RUNNING\n", "SUBMITTED_AT not shown"},
+			"0123456789abcdef  a rather lon…  RUNNING\n", "left out: SUBMITTED_AT"},
 		{10, false, "" + // only the id left: it is not cut, the line overflows
 			"RUN_ID\n" +
-			"0123456789abcdef\n", "DESCRIPTION, STATE, SUBMITTED_AT not shown"},
+			"0123456789abcdef\n", "left out: DESCRIPTION, STATE, SUBMITTED_AT"},
 	} {
 		o, out, errb := testOutput(FormatText, false, true, tc.width)
 		if tc.wide {
