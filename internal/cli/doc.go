@@ -48,7 +48,8 @@
 //		return []string{"runs cancel latest", "runs cancel --tags nightly --dry-run"}
 //	}
 //
-// A RUN argument goes through f.ResolveRun (latest, id prefixes). Help
+// A positional argument named RUN takes latest and id prefixes by itself
+// (runref.go resolves it before Run; f.ResolveRun for other places). Help
 // pages list the command's own flags first, then "Global flags:"; a bare
 // group prints its help.
 //

@@ -174,6 +174,9 @@ func (f *Factory) report(err error) int {
 // come before it set the flags.
 func (f *Factory) errorFormat() (format string, explicit bool) {
 	if out, ok := f.outputIfBuilt(); ok {
+		if out.errFormat != "" {
+			return out.errFormat, out.explicit
+		}
 		return out.format, out.explicit
 	}
 	v := f.Flags.Output

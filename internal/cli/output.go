@@ -35,7 +35,10 @@ type Output struct {
 	wide     bool               // -o wide: text whose tables cut nothing
 	tmpl     *template.Template // --template: every object through it
 	tmplErr  error
-	color    bool // states in colour (a terminal, colour allowed)
+	// errFormat is the format errors are reported in when it differs
+	// from format (--template renders objects, not errors).
+	errFormat string
+	color     bool // states in colour (a terminal, colour allowed)
 }
 
 // Field is one line of a text rendering of an object.
@@ -68,6 +71,7 @@ func (f *Factory) buildOutput() *Output {
 	}
 	o.color = format == FormatText && f.IO.ColorEnabled()
 	if f.Flags.Template != "" {
+		o.errFormat = o.format // errors stay as -o asked
 		// Objects as JSON Lines, each through the template.
 		o.tmpl, o.tmplErr = f.parseTemplate(f.Flags.Template, f.IO.ColorEnabled())
 		o.format, o.explicit = FormatJSONL, true

@@ -72,11 +72,22 @@ func (f *Factory) parseTemplate(text string, colorOn bool) (*template.Template, 
 			return "", fmt.Errorf("color: expected TEXT or STYLE TEXT, got %d arguments", len(args))
 		},
 	}
-	t, err := template.New("--template").Funcs(funcs).Parse(text)
+	t, err := template.New("T").Funcs(funcs).Parse(text)
 	if err != nil {
-		return nil, cliErrorf(KindUsage, "--template: %v", strings.TrimPrefix(err.Error(), "template: "))
+		return nil, templateError(err)
 	}
 	return t, nil
+}
+
+// templateError is a usage error without text/template's own prefix
+// ("template: T:1: ..." becomes "--template: line 1: ...").
+func templateError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "template: ")
+	msg = strings.ReplaceAll(msg, `executing "T" at `, "at ")
+	if rest, ok := strings.CutPrefix(msg, "T:"); ok {
+		msg = "line " + rest
+	}
+	return cliErrorf(KindUsage, "--template: %s", msg)
 }
 
 // executeTemplate renders v (through its JSON form) and writes it.
@@ -93,7 +104,7 @@ func (o *Output) executeTemplate(v any) error {
 	}
 	var out bytes.Buffer
 	if err := o.tmpl.Execute(&out, data); err != nil {
-		return cliErrorf(KindUsage, "--template: %v", strings.TrimPrefix(err.Error(), "template: "))
+		return templateError(err)
 	}
 	if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
 		out.WriteByte('\n')
