@@ -81,6 +81,8 @@ func (c *DemoCmd) Run(ctx context.Context, f *Factory) error {
 		"AIGNOSTICS_ENV_FILE":                os.DevNull,
 		"AIGNOSTICS_OUTPUT":                  "text",
 		"AIGNOSTICS_REQUEST_TIMEOUT_SECONDS": "30",
+		// The user's event hooks are not told about the demo's runs.
+		"XDG_CONFIG_HOME": filepath.Join(work, "config"),
 	}
 	env := f.env
 	env.Getenv = func(k string) (string, bool) {
