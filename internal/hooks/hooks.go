@@ -80,8 +80,8 @@ func Dir(getenv func(string) (string, bool)) string {
 // It waits for the hook (at most the timeout) and reports a failure on
 // Stderr; it never returns one.
 func (r *Runner) Fire(ctx context.Context, event string, data map[string]any) {
-	if r == nil || r.Dir == "" {
-		return
+	if r == nil || r.Dir == "" || ctx.Err() != nil {
+		return // no hooks, or the command was interrupted: start nothing new
 	}
 	path := filepath.Join(r.Dir, event)
 	fi, err := os.Stat(path)

@@ -53,6 +53,16 @@ func TestFireGivesOneJSONObject(t *testing.T) {
 	if errb.String() != "hook says hi\n" {
 		t.Errorf("stderr %q: the hook's output goes there, nothing else", errb.String())
 	}
+	// Once the command is interrupted, no hook starts.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := os.Remove(got); err != nil {
+		t.Fatal(err)
+	}
+	r.Fire(ctx, RunSubmitted, nil)
+	if _, err := os.Stat(got); !os.IsNotExist(err) {
+		t.Errorf("a hook ran after the interruption (%v)", err)
+	}
 	// No hook for an event: nothing happens.
 	r.Fire(context.Background(), RunTerminated, nil)
 	if errb.String() != "hook says hi\n" {
