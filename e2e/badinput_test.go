@@ -26,7 +26,7 @@ func TestBadInput(t *testing.T) {
 	}
 	good := writeItems(t, dir, 2, "good")
 	runID := strings.TrimSpace(c.must("runs", "create", "test-app", "--items", good))
-	c.must("runs", "watch", runID, "--interval", "50ms", "--timeout", "1m")
+	c.must("runs", "watch", runID, "--interval", "50ms", "--max-wait", "1m")
 	aFile := write("a-file", "x")
 	garbagePEM := write("bundle.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
 	badEnv := write("bad.env", "AIGNOSTICS_API_ROOT='unterminated\n")

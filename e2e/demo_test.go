@@ -32,4 +32,13 @@ func TestDemo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.home, "cache")); !os.IsNotExist(err) {
 		t.Errorf("the demo touched the user's token cache (%v)", err)
 	}
+	// The last hint names a command that works from here: this binary.
+	if !strings.Contains(r.stderr, "To try the emulator yourself: "+binary+" emulator") {
+		t.Errorf("last hint: %q", r.stderr[strings.LastIndex(r.stderr, "Items file"):])
+	}
+	// A second demo makes other run ids: its results do not mix with the first's.
+	r2 := c.run(nil, "", "demo", "--dir", dir)
+	if second := strings.TrimSpace(r2.stdout); r2.code != 0 || second == results {
+		t.Errorf("second demo: exit %d, results %q (first %q)", r2.code, second, results)
+	}
 }

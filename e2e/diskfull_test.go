@@ -24,7 +24,7 @@ func TestDiskFull(t *testing.T) {
 	c.login()
 	items := writeItems(t, t.TempDir(), 2, "full")
 	runID := strings.TrimSpace(c.must("runs", "create", "test-app:1.0.0", "--items", items))
-	c.must("runs", "watch", runID, "--interval", "50ms", "--timeout", "1m")
+	c.must("runs", "watch", runID, "--interval", "50ms", "--max-wait", "1m")
 
 	dir := t.TempDir()
 	cmd := exec.Command("bash", "-c", `ulimit -f 64 && exec "$0" "$@"`, binary, "runs", "download", runID, dir, "-o", "text")

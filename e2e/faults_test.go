@@ -86,7 +86,7 @@ func faultRun(t *testing.T, seed int64) {
 		t.Fatal("no run created in 10 attempts")
 	}
 
-	r := c.run(nil, "", "runs", "watch", runID, "--interval", "100ms", "--timeout", "2m", "-o", "jsonl")
+	r := c.run(nil, "", "runs", "watch", runID, "--interval", "100ms", "--max-wait", "2m", "-o", "jsonl")
 	if r.code != 0 {
 		t.Fatalf("watch: exit %d: %s", r.code, r.stderr)
 	}

@@ -209,8 +209,8 @@ func TestPlatformEndToEnd(t *testing.T) {
 		if n := emu.Count("request") - before; n != 0 {
 			t.Errorf("%d requests reached the emulator", n)
 		}
-		if r := c.run("platform", "logout"); r.code != 2 || !strings.Contains(r.stderr, "not logged in") {
-			t.Errorf("logout: exit %d %q", r.code, r.stderr)
+		if r := c.run("platform", "logout"); r.code != 0 || !strings.Contains(r.stderr, "not logged in") {
+			t.Errorf("logout while logged out: exit %d %q, want 0 with a note", r.code, r.stderr)
 		}
 	})
 
@@ -306,8 +306,8 @@ func TestPlatformEndToEnd(t *testing.T) {
 		if files, _ := filepath.Glob(filepath.Join(c.cacheDir(), "*.json")); len(files) != 0 {
 			t.Errorf("files after logout: %v", files)
 		}
-		if r := c.run("platform", "logout"); r.code != 2 {
-			t.Errorf("second logout exit %d", r.code)
+		if r := c.run("platform", "logout"); r.code != 0 || !strings.Contains(r.stderr, "not logged in") || !strings.Contains(r.stdout, `"removed": 0`) && !strings.Contains(r.stdout, `"removed":0`) {
+			t.Errorf("second logout: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 		}
 		if r := c.run("platform", "token"); r.code != 4 {
 			t.Errorf("token after logout exit %d", r.code)
@@ -541,8 +541,8 @@ func TestPlatformEndToEnd(t *testing.T) {
 		comps, _ := v["components"].(map[string]any)
 		authed, _ := comps["api_authenticated"].(map[string]any)
 		public, _ := comps["api_public"].(map[string]any)
-		if r.code != 1 || v["status"] != "DOWN" || authed["reason"] != "not logged in" || public["status"] != "UP" {
-			t.Errorf("health without login: exit %d %s", r.code, r.stdout)
+		if r.code != 4 || v["status"] != "DOWN" || authed["reason"] != "not logged in" || public["status"] != "UP" || !strings.Contains(r.stderr, "not logged in") || strings.Contains(r.stderr, "platform is DOWN") {
+			t.Errorf("health without login: exit %d %s %s; want 4, not logged in", r.code, r.stdout, r.stderr)
 		}
 		c.login()
 		if r := c.run("-o", "json", "platform", "health"); r.code != 0 || decode(t, r.stdout)["status"] != "UP" {

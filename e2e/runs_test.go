@@ -113,7 +113,7 @@ func TestRunsEndToEnd(t *testing.T) {
 	if r = c.run("runs", "cancel", created.RunID); r.code != 0 {
 		t.Fatalf("runs cancel: exit %d %s", r.code, r.stderr)
 	}
-	r = c.run("runs", "watch", created.RunID, "--interval", "50ms", "--timeout", "1m", "-o", "text")
+	r = c.run("runs", "watch", created.RunID, "--interval", "50ms", "--max-wait", "1m", "-o", "text")
 	if r.code != 1 || !strings.Contains(r.stderr, "CANCELED_BY_USER") {
 		t.Fatalf("watch of a cancelled run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -28,7 +28,7 @@ func TestScaleDownload(t *testing.T) {
 	c.login()
 	items := writeItems(t, t.TempDir(), 2000, "scale")
 	runID := strings.TrimSpace(c.must("runs", "create", "test-app:1.0.0", "--items", items))
-	c.must("runs", "watch", runID, "--interval", "200ms", "--timeout", "5m", "-o", "jsonl")
+	c.must("runs", "watch", runID, "--interval", "200ms", "--max-wait", "5m", "-o", "jsonl")
 
 	dir := t.TempDir()
 	// ulimit -n sets the soft and the hard limit, so the Go runtime cannot raise it.

@@ -86,6 +86,7 @@ const (
 	EventBytes   DownloadEventType = "bytes"   // Bytes more arrived for File
 	EventFile    DownloadEventType = "file"    // a file is finished: File.Status says how
 	EventPending DownloadEventType = "pending" // items not finished yet (Pending); with Wait, polling goes on
+	EventQueued  DownloadEventType = "queued"  // Queued more files will be reported (a file event each): the total grows by it
 )
 
 // DownloadEvent is one progress report.
@@ -94,6 +95,7 @@ type DownloadEvent struct {
 	File    *DownloadedFile // for start, bytes and file events
 	Bytes   int64           // for bytes events
 	Pending []string        // for pending events: external ids
+	Queued  int             // for queued events: how many more file events will come
 }
 
 // File statuses.
@@ -381,6 +383,7 @@ func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 	var batch []job
 	var pending []string
 	found := map[string]bool{}
+	deleted := 0
 	for it, err := range d.run.Items(ctx, ItemListOptions{}) {
 		if err != nil {
 			return nil, nil, err
@@ -410,6 +413,7 @@ func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 				d.seen[a.OutputArtifactID] = true
 				f.Status = FileDeleted
 				f.err = fmt.Errorf("artifact %s of item %q: %s", a.Name, it.ExternalID, a.Output)
+				deleted++
 				d.record(f)
 				continue
 			default:
@@ -428,6 +432,9 @@ func (d *downloader) scan(ctx context.Context) ([]job, []string, error) {
 	}
 	if len(missing) > 0 {
 		return nil, nil, fmt.Errorf("%w: %s", ErrNoSuchItem, strings.Join(missing, ", "))
+	}
+	if n := len(batch) + deleted; n > 0 {
+		d.emit(DownloadEvent{Type: EventQueued, Queued: n})
 	}
 	return batch, pending, nil
 }

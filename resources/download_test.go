@@ -127,6 +127,7 @@ func TestDownloadAllThenSkip(t *testing.T) {
 	var mu sync.Mutex
 	events := map[resources.DownloadEventType]int{}
 	var bytes int64
+	queued := 0
 	sum, err := e.run.DownloadToFolder(context.Background(), dir, resources.DownloadOptions{
 		Parallel: 3,
 		Progress: func(ev resources.DownloadEvent) {
@@ -134,6 +135,7 @@ func TestDownloadAllThenSkip(t *testing.T) {
 			defer mu.Unlock()
 			events[ev.Type]++
 			bytes += ev.Bytes
+			queued += ev.Queued
 		},
 	})
 	if err != nil {
@@ -142,8 +144,8 @@ func TestDownloadAllThenSkip(t *testing.T) {
 	if sum.Downloaded != 36 || sum.Skipped != 0 || sum.Failed != 0 || len(sum.Files) != 36 || sum.Bytes != 36*70_000 {
 		t.Fatalf("summary %+v", sum)
 	}
-	if events[resources.EventStart] != 36 || events[resources.EventFile] != 36 || bytes != sum.Bytes {
-		t.Fatalf("events %v, bytes %d", events, bytes)
+	if events[resources.EventStart] != 36 || events[resources.EventFile] != 36 || bytes != sum.Bytes || queued != 36 {
+		t.Fatalf("events %v, bytes %d, queued %d", events, bytes, queued)
 	}
 	for _, f := range sum.Files {
 		if !f.Verified || f.Status != resources.FileDownloaded || f.Size != 70_000 {

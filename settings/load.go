@@ -159,9 +159,9 @@ func (s *Settings) loadRest(str func(string, string, Source) string, cacheRoot s
 
 	s.Output = strings.ToLower(strings.TrimSpace(str(EnvOutput, DefaultOutput, SourceDefault)))
 	switch s.Output {
-	case "auto", "text", "json", "jsonl":
+	case "auto", "text", "wide", "json", "jsonl":
 	default:
-		return &Error{Setting: EnvOutput, Value: s.Output, Reason: "must be one of auto, text, json, jsonl"}
+		return &Error{Setting: EnvOutput, Value: s.Output, Reason: "must be one of auto, text, wide, json, jsonl"}
 	}
 	s.TokenProvider = str(EnvTokenProvider, "", SourceDefault)
 	s.GoogleApplicationCredentials = str(EnvGoogleCredentials, "", SourceDefault)

@@ -324,7 +324,7 @@ func TestValidation(t *testing.T) {
 		{"timeout words", EnvRequestTimeout, "soon", "seconds"},
 		{"backoff negative duration", EnvAuthorizationBackoff, "-1s", "positive"},
 		{"provider timeout", EnvTokenProviderTimeout, "1e9", "seconds"},
-		{"output", EnvOutput, "yaml", "auto, text, json, jsonl"},
+		{"output", EnvOutput, "yaml", "auto, text, wide, json, jsonl"},
 		{"proxy scheme", EnvHTTPSProxy, "ftp://proxy:21", "proxy scheme"},
 		{"blank client id", EnvClientIDInteractive, "   ", "blank"},
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/alecthomas/kong"
 )
@@ -26,6 +27,9 @@ type CLI struct {
 	Storage      StorageCmd      `cmd:"" help:"Google Cloud Storage helpers: sign gs:// URLs (V4, service-account key)."`
 	Slides       SlidesCmd       `cmd:"" help:"Whole-slide images on disk: scan them for their size, resolution and checksum."`
 	Demo         DemoCmd         `cmd:"" help:"Run the whole job (login, run, watch, verified download) against an emulator started in-process."`
+
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh, fish, powershell): commands, flags, application ids, versions and recent run ids."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" help:"Complete a command line (used by the completion scripts)."`
 }
 
 // exitRequest carries kong's request to exit (after --help or --version)
@@ -54,6 +58,7 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 			code, kind = fail(fmt.Errorf("internal error: %v", r))
 		}
 	}()
+	args = aliasCommands(args)
 	if handled, code := dispatchPlugin(ctx, args, f, builtinCommands()); handled {
 		return code, ""
 	}
@@ -70,13 +75,18 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 		args = append(append([]string{}, args[1:]...), "--help")
 	}
 	kctx, err := parser.Parse(args)
+	if isBareGroup(err) {
+		// `aignostics runs`: the group's help page, as --help shows it, exit 0.
+		kctx, err = parser.Parse(append(append([]string{}, args...), "--help"))
+	}
 	if err != nil {
 		hint := "aignostics"
 		var pe *kong.ParseError
 		if errors.As(err, &pe) && pe.Context != nil && pe.Context.Selected() != nil {
-			hint = pe.Context.Selected().FullPath() // includes the program name
+			hint = commandPath(pe.Context.Selected())
 		}
-		return fail(cliErrorf(KindUsage, "%s (see '%s --help')", err, hint))
+		msg := suggestPlugin(f, args, builtinCommands(), err.Error())
+		return fail(cliErrorf(KindUsage, "%s (see '%s --help')", msg, hint))
 	}
 	if cli.NoColor {
 		f.IO.SetColorEnabled(false)
@@ -84,11 +94,74 @@ func run(ctx context.Context, cli *CLI, args []string, env Env) (code int, kind 
 	if v, ok := f.Getenv("NO_COLOR"); ok && v != "" {
 		f.IO.SetColorEnabled(false)
 	}
+	if cli.Template != "" {
+		if o := f.Output(); o.tmplErr != nil {
+			return fail(o.tmplErr) // before the command does anything
+		}
+	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
+	if err := resolveRunArgs(ctx, f, kctx); err != nil {
+		return fail(err)
+	}
 	if err := kctx.Run(f); err != nil {
 		return fail(err)
 	}
 	return 0, ""
+}
+
+// commandAliases are other names of top-level commands, rewritten before
+// parsing (kong's own aliases would show in every usage line).
+func commandAliases(word string) (string, bool) {
+	switch word {
+	case "run":
+		return "runs", true
+	}
+	return "", false
+}
+
+// aliasCommands rewrites an alias in the command word (the first word
+// after the global flags).
+func aliasCommands(args []string) []string {
+	c, ok := parsePluginCall(args)
+	if !ok {
+		return args
+	}
+	name, ok := commandAliases(c.name)
+	if !ok {
+		return args
+	}
+	out := append([]string{}, args...)
+	out[len(args)-len(c.rest)-1] = name
+	return out
+}
+
+// commandPath is "aignostics runs list" for a node (kong's FullPath shows
+// aliases too).
+func commandPath(n *kong.Node) string {
+	var words []string
+	for ; n != nil; n = n.Parent {
+		words = append([]string{n.Name}, words...)
+	}
+	return strings.Join(words, " ")
+}
+
+// isBareGroup reports whether a parse failed only because a command group
+// was given without one of its commands.
+func isBareGroup(err error) bool {
+	var pe *kong.ParseError
+	if !errors.As(err, &pe) || pe.Context == nil {
+		return false
+	}
+	sel := pe.Context.Selected()
+	if sel == nil || !strings.HasPrefix(err.Error(), "expected ") {
+		return false
+	}
+	for _, c := range sel.Children {
+		if c.Type == kong.CommandNode {
+			return true
+		}
+	}
+	return false
 }
 
 // newParser builds the kong model of the global flags and of the command
@@ -101,6 +174,8 @@ func newParser(cli *CLI, f *Factory, keep func(commandField) bool) (*kong.Kong, 
 		kong.Exit(func(code int) { panic(exitRequest{code}) }),
 		kong.Vars{"version": f.Version},
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+		kong.Help(helpPrinter),
+		kong.ExplicitGroups([]kong.Group{{Key: "global", Title: "Global flags:"}}),
 	}
 	v := reflect.ValueOf(cli).Elem()
 	for _, c := range commandFields() {
@@ -119,5 +194,5 @@ func builtinCommands() []string {
 		names = append(names, c.name)
 		names = append(names, c.aliases...)
 	}
-	return append(names, "help")
+	return append(names, "help", "run")
 }

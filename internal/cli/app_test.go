@@ -35,7 +35,7 @@ func TestUsage(t *testing.T) {
 		{name: "version flag", args: []string{"--version"}, code: 0, stdoutHas: "1.2.3"},
 		{name: "unknown command suggests", args: []string{"aplications"}, code: 2, stderrHas: `did you mean \"applications\"`, stderrJSON: true},
 		{name: "hint names the command", args: []string{"runs", "create"}, code: 2, stderrHas: "see 'aignostics runs create --help'", stderrJSON: true},
-		{name: "group without subcommand", args: []string{"runs"}, code: 2, stderrHas: "see 'aignostics runs --help'", stderrJSON: true},
+		{name: "group without subcommand shows its help", args: []string{"runs"}, code: 0, stdoutHas: "Usage: aignostics runs <command>"},
 		{name: "text errors are one line", args: []string{"-o", "text", "runs", "nope"}, code: 2, stderrHas: "aignostics: unexpected argument nope"},
 	}
 	for _, tc := range tests {

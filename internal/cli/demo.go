@@ -16,6 +16,29 @@ import (
 	"github.com/aignostics/aignostics/internal/iostreams"
 )
 
+// selfCommand is how the user can run this program again: "go run ." when
+// it was built by go run (a go-build temporary directory), "aignostics"
+// when that name on PATH is this binary, else its path.
+func selfCommand(f *Factory) string {
+	exe := f.Executable
+	if exe == "" {
+		exe, _ = os.Executable()
+	}
+	if exe == "" {
+		return "aignostics"
+	}
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return "go run ."
+	}
+	pathEnv, _ := f.Getenv("PATH")
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir != "" && filepath.Join(dir, "aignostics") == exe {
+			return "aignostics"
+		}
+	}
+	return exe
+}
+
 // DemoCmd runs the whole job against an emulator started in this process:
 // login, applications, a run of three slides, watch, verified download.
 type DemoCmd struct {
@@ -42,7 +65,7 @@ func (c *DemoCmd) Run(ctx context.Context, f *Factory) error {
 	if dir == "" {
 		dir = filepath.Join(work, "results")
 	}
-	emu, err := emulator.Start(emulator.Options{Speed: c.Speed, ArtifactSize: 256 << 10}, "127.0.0.1:0", "127.0.0.1:0")
+	emu, err := emulator.Start(emulator.Options{Speed: c.Speed, ArtifactSize: 256 << 10, Seed: f.Clock.Now().UnixNano()}, "127.0.0.1:0", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo: start the emulator: %w", err)
 	}
@@ -58,6 +81,8 @@ func (c *DemoCmd) Run(ctx context.Context, f *Factory) error {
 		"AIGNOSTICS_ENV_FILE":                os.DevNull,
 		"AIGNOSTICS_OUTPUT":                  "text",
 		"AIGNOSTICS_REQUEST_TIMEOUT_SECONDS": "30",
+		// The user's event hooks are not told about the demo's runs.
+		"XDG_CONFIG_HOME": filepath.Join(work, "config"),
 	}
 	env := f.env
 	env.Getenv = func(k string) (string, bool) {
@@ -112,7 +137,11 @@ func (c *DemoCmd) Run(ctx context.Context, f *Factory) error {
 	}
 	fmt.Fprintf(stderr, "Done in %s: run %s, %d result files (%d bytes) in %s, each CRC32C-verified.\n",
 		f.Now().Sub(start).Round(100*time.Millisecond), runID, files, bytesTotal, filepath.Join(dir, runID))
-	fmt.Fprintf(stderr, "Items file: %s\nTo try the emulator yourself: aignostics emulator, then AIGNOSTICS_API_ROOT=http://127.0.0.1:8780 aignostics platform login\n", items)
+	self := selfCommand(f)
+	fmt.Fprintf(stderr, "Items file: %s\nTo try the emulator yourself: %s emulator, then in another terminal: AIGNOSTICS_API_ROOT=http://127.0.0.1:8780 %s platform login\n", items, self, self)
+	if self == "go run ." {
+		fmt.Fprintf(stderr, "(or build the binary once: go build -o aignostics . && ./aignostics emulator)\n")
+	}
 	return f.Output().Value(filepath.Join(dir, runID), map[string]any{"run_id": runID, "results": filepath.Join(dir, runID), "files": files, "bytes": bytesTotal})
 }
 

@@ -34,6 +34,8 @@ func valueFlag(s string) (string, bool) {
 		return "token-provider", true
 	case "--share-token":
 		return "share-token", true // skipped; plugins do not get it
+	case "--template":
+		return "template", true
 	}
 	return "", false
 }

@@ -41,6 +41,18 @@
 //		return f.Output().Value(text, jsonValue)
 //	}
 //
+// Give it examples for its help page (TestEveryCommandHasExamples fails
+// without them, and parses each one):
+//
+//	func (*RunsCancelCmd) Examples() []string {
+//		return []string{"runs cancel latest", "runs cancel --tags nightly --dry-run"}
+//	}
+//
+// A positional argument named RUN takes latest and id prefixes by itself
+// (runref.go resolves it before Run; f.ResolveRun for other places). Help
+// pages list the command's own flags first, then "Global flags:"; a bare
+// group prints its help.
+//
 // Results go through f.Output(): Object for one object (aligned key: value
 // lines in text), List for streamed lists (a table in text), Value for a
 // single value such as an id. Notes for people go to stderr (Output.Notef),
@@ -67,7 +79,8 @@
 // Tests run Main in-process with an Env whose IO comes from iostreams.Test
 // or iostreams.New (set TTY flags and the terminal width explicitly), an
 // injected Getenv and, against the emulator, a TokenSource. Help pages, text
-// tables and error lines are golden files under testdata/golden
+// tables and error lines are golden files under testdata/golden (help at
+// 80 columns in help/, at 120 in help-120/)
 // (golden_test.go): a new command gets its help page there by itself; add
 // its table or error line to TestTextTablesGolden or TestErrorLinesGolden.
 // After a deliberate change, rewrite them with

@@ -22,7 +22,7 @@ type EmulatorCmd struct {
 	DeviceApproval   string        `name:"device-approval" help:"auto: a device code is approved on its second poll; manual: approve on /activate." enum:"auto,manual" default:"auto"`
 	Health           string        `help:"What /health answers: up, degraded (200) or down (503)." enum:"up,degraded,down" default:"up"`
 	Faults           string        `help:"Faults to inject, e.g. api:503@0.1,storage:reset@0.05 (grammar above)." placeholder:"SPEC"`
-	Seed             int64         `help:"Seed for fault decisions." default:"0" placeholder:"N"`
+	Seed             *int64        `help:"Seed for fault decisions and generated ids and content; default: from the clock, so two emulators make different run ids (give one to reproduce a session)." placeholder:"N"`
 	State            string        `help:"Keep state (keys, refresh tokens, runs) in FILE across restarts." type:"path" placeholder:"FILE"`
 	WriteCredentials string        `name:"write-credentials" help:"Write a service-account JSON whose signed URLs the storage origin accepts." type:"path" placeholder:"FILE"`
 	SeedRuns         int           `name:"seed-runs" help:"Start with N finished runs of test-app (for list benchmarks)." default:"0" placeholder:"N"`
@@ -38,6 +38,15 @@ Point the CLI at it with AIGNOSTICS_API_ROOT=http://127.0.0.1:8780; no other
 setting is needed. One line per request is logged on stderr, without tokens.
 
 ` + emulator.FaultGrammar
+}
+
+// seed is --seed, or one taken from the clock: fresh emulators then make
+// different run ids, so results folders of two sessions do not collide.
+func (c *EmulatorCmd) seed(f *Factory) int64 {
+	if c.Seed != nil {
+		return *c.Seed
+	}
+	return f.Clock.Now().UnixNano()
 }
 
 // Run starts the emulator, prints the ready line and serves until the
@@ -56,7 +65,7 @@ func (c *EmulatorCmd) Run(ctx context.Context, f *Factory) error {
 		DeviceApproval:   c.DeviceApproval,
 		Health:           c.Health,
 		Faults:           c.Faults,
-		Seed:             c.Seed,
+		Seed:             c.seed(f),
 		StateFile:        c.State,
 		MinPartSize:      c.MinPartSize,
 		Log:              f.IO.ErrOut,

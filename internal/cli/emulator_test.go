@@ -129,3 +129,36 @@ func TestEmulatorCommandHelpAndBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatorSeedFromTheClock: without --seed each emulator takes its seed
+// (run ids, artifact bytes) from the clock; --seed fixes it.
+func TestEmulatorSeedFromTheClock(t *testing.T) {
+	clk := newRunsClock()
+	f := &Factory{Clock: clk.Clock()}
+	a := (&EmulatorCmd{}).seed(f)
+	clk.Advance(time.Millisecond)
+	if b := (&EmulatorCmd{}).seed(f); a == b {
+		t.Errorf("two emulators got seed %d", a)
+	}
+	seven := int64(7)
+	if s := (&EmulatorCmd{Seed: &seven}).seed(f); s != 7 {
+		t.Errorf("--seed 7 gave %d", s)
+	}
+}
+
+// TestSelfCommand: the demo's last hint names a command that works.
+func TestSelfCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := func(path string) func(string) (string, bool) {
+		return func(k string) (string, bool) { return path, k == "PATH" }
+	}
+	for _, tc := range []struct{ exe, path, want string }{
+		{"/tmp/go-build123/b001/exe/aignostics", "/usr/bin", "go run ."},
+		{filepath.Join(dir, "aignostics"), "/usr/bin:" + dir, "aignostics"},
+		{"/opt/x/aignostics", "/usr/bin", "/opt/x/aignostics"},
+	} {
+		if got := selfCommand(&Factory{Executable: tc.exe, Getenv: env(tc.path)}); got != tc.want {
+			t.Errorf("selfCommand(%s) = %q, want %q", tc.exe, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"time"
 
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
@@ -26,6 +27,8 @@ type Env struct {
 	TokenSource httpx.TokenSource
 	// Clock tells the time and waits (polls, retries); zero means the system clock.
 	Clock clock.Clock
+	// HookTimeout bounds each event hook; 0 means hooks.DefaultTimeout.
+	HookTimeout time.Duration
 }
 
 func (e *Env) fill() {

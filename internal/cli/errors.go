@@ -164,7 +164,7 @@ func (f *Factory) report(err error) int {
 		b, _ := marshal(map[string]string{"error": string(kind), "message": msg}, false)
 		fmt.Fprintf(f.IO.ErrOut, "%s\n", b)
 	} else {
-		fmt.Fprintf(f.IO.ErrOut, "aignostics: %s\n", msg)
+		fmt.Fprintf(f.IO.ErrOut, "%s %s\n", paint(f.IO.ErrColorEnabled(), "red", "aignostics:"), msg)
 	}
 	return kind.ExitCode()
 }
@@ -174,6 +174,9 @@ func (f *Factory) report(err error) int {
 // come before it set the flags.
 func (f *Factory) errorFormat() (format string, explicit bool) {
 	if out, ok := f.outputIfBuilt(); ok {
+		if out.errFormat != "" {
+			return out.errFormat, out.explicit
+		}
 		return out.format, out.explicit
 	}
 	v := f.Flags.Output

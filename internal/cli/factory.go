@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/internal/iostreams"
 	"github.com/aignostics/aignostics/oauth"
 	"github.com/aignostics/aignostics/plugins"
@@ -51,6 +53,9 @@ type Factory struct {
 	Client func() (*resources.Client, error)
 	// Output renders results on IO.Out in the chosen format.
 	Output func() *Output
+	// Hooks runs the user's event hooks (internal/hooks); fire with
+	// f.Hooks().Fire(ctx, hooks.RunSubmitted, fields).
+	Hooks func() *hooks.Runner
 
 	env  Env      // as given, for nested runs (the demo)
 	args []string // as given, for reporting errors kong met before it set the flags
@@ -73,6 +78,7 @@ func newFactory(env Env, flags *Globals, args []string) *Factory {
 	f.Provider = sync.OnceValues(f.newProvider)
 	f.Client = sync.OnceValues(f.newClient)
 	f.Output = sync.OnceValue(f.newOutput)
+	f.Hooks = sync.OnceValue(f.newHooks)
 	return f
 }
 
@@ -86,10 +92,10 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 		flags["AIGNOSTICS_OUTPUT"] = g.Output
 	}
 	if g.Timeout != 0 {
-		if g.Timeout < time.Second {
+		if g.Timeout.Duration() < time.Second {
 			return nil, &settings.Error{Setting: "--timeout", Value: g.Timeout.String(), Reason: "must be at least 1s"}
 		}
-		flags["AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"] = strconv.Itoa(int(g.Timeout / time.Second))
+		flags["AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"] = strconv.Itoa(int(g.Timeout.Duration() / time.Second))
 	}
 	if g.TokenProvider != "" {
 		flags["AIGNOSTICS_TOKEN_PROVIDER"] = g.TokenProvider
@@ -97,7 +103,32 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 	if g.ShareToken != "" {
 		flags[settings.EnvShareToken] = g.ShareToken.Reveal()
 	}
-	return settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
+	s, err := settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
+	var se *settings.Error
+	if errors.As(err, &se) && flags[se.Setting] != "" {
+		// The user typed a flag: name it, not the variable it stands for.
+		named := *se
+		named.Setting = flagOfSetting(se.Setting)
+		err = &named
+	}
+	return s, err
+}
+
+// flagOfSetting names the global flag that sets a variable.
+func flagOfSetting(name string) string {
+	switch name {
+	case settings.EnvAPIRoot:
+		return "--api-root"
+	case settings.EnvOutput:
+		return "--output"
+	case settings.EnvRequestTimeout:
+		return "--timeout"
+	case settings.EnvTokenProvider:
+		return "--token-provider"
+	case settings.EnvShareToken:
+		return "--share-token"
+	}
+	return name
 }
 
 // HTTPOptions translates the settings into options for an HTTP client without a token.
@@ -180,7 +211,11 @@ func (f *Factory) newProvider() (*plugins.Provider, error) {
 		Clock:   f.Clock,
 	})
 	if err != nil {
-		return nil, cliError(KindConfig, fmt.Errorf("AIGNOSTICS_TOKEN_PROVIDER: %w", err))
+		name := settings.EnvTokenProvider
+		if f.Flags.TokenProvider != "" {
+			name = "--token-provider" // what the user typed
+		}
+		return nil, cliError(KindConfig, fmt.Errorf("%s: %w", name, err))
 	}
 	return p, nil
 }
@@ -263,6 +298,10 @@ func (f *Factory) ReadClient() (*resources.Client, error) {
 	f.Debugf("share token given: reading without a login token")
 	return resources.NewFromHTTP(s.APIRoot, plain, resources.Options{Debugf: f.Debugf, Clock: f.Clock,
 		StorageEndpoint: s.StorageEmulatorHost, DiscoverStorage: s.IsLocal(), ShareToken: s.ShareToken}), nil
+}
+
+func (f *Factory) newHooks() *hooks.Runner {
+	return &hooks.Runner{Dir: hooks.Dir(f.Getenv), Timeout: f.env.HookTimeout, Env: f.Environ, Stderr: f.IO.ErrOut, Now: f.Clock.Now}
 }
 
 // Now is the time on the run's clock.

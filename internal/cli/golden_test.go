@@ -79,9 +79,20 @@ func commandPaths(t *testing.T) [][]string {
 	return paths
 }
 
-// TestHelpGolden: every help page, as `aignostics [CMD...] --help` prints it.
+// TestHelpGolden: every help page, as `aignostics [CMD...] --help` prints it
+// at 80 columns (help/) and at 120 (help-120/).
 func TestHelpGolden(t *testing.T) {
-	t.Setenv("COLUMNS", "") // kong wraps help at $COLUMNS; buffers are 80 wide
+	for _, width := range []string{"", "120"} {
+		t.Setenv("COLUMNS", width) // kong wraps help at $COLUMNS; buffers are 80 wide
+		dir := "help/"
+		if width != "" {
+			dir = "help-" + width + "/"
+		}
+		helpGolden(t, dir)
+	}
+}
+
+func helpGolden(t *testing.T, dir string) {
 	paths := append([][]string{nil}, commandPaths(t)...)
 	if len(paths) < 20 {
 		t.Fatalf("only %d command paths: %v", len(paths), paths)
@@ -95,19 +106,20 @@ func TestHelpGolden(t *testing.T) {
 		if code != 0 || stderr != "" {
 			t.Errorf("%s --help: exit %d, stderr %q", name, code, stderr)
 		}
-		golden(t, "help/"+name+".txt", stdout)
+		golden(t, dir+name+".txt", stdout)
 	}
 }
 
 // TestTextTablesGolden: the text rendering of objects and lists, as a
-// person sees them (stdout a terminal), at full width and cut to 80 columns.
+// person sees them (stdout a terminal), at full width and fitted to 80 and
+// 120 columns (ids whole, other columns cut or left out), and -o wide at 80.
 func TestTextTablesGolden(t *testing.T) {
 	e := newRunsEnv(t)
 	run := e.create("slide", 3, "--no-sdk-metadata") // the sdk block names the OS and architecture
 	e.clock.Advance(time.Hour)                       // long enough for every item to end
 	e.tty = true
 	var b strings.Builder
-	for _, width := range []int{0, 80} {
+	for _, width := range []int{0, 80, 120} {
 		e.width = width
 		for _, args := range [][]string{
 			{"applications", "list"},
@@ -118,6 +130,7 @@ func TestTextTablesGolden(t *testing.T) {
 			{"runs", "describe", run},
 			{"runs", "items", run},
 			{"runs", "results", run},
+			{"-o", "wide", "runs", "results", run},
 			{"slides", "scan", slideFixtures + "/aperio.svs", slideFixtures + "/dicom-pyramid", slideFixtures + "/bigendian-strips.tiff"},
 		} {
 			r := e.ok(args...)
@@ -142,6 +155,11 @@ func TestErrorLinesGolden(t *testing.T) {
 		{args: []string{"runs", "download", run, "--parallel", "0"}},
 		{args: []string{"--output", "yaml", "applications", "list"}},
 		{args: []string{"--timeout", "10ms", "applications", "list"}},
+		{args: []string{"--timeout", "soon", "applications", "list"}},
+		{args: []string{"runs", "describe", "abc"}},
+		{args: []string{"runs", "watch", "ffffffff"}},
+		{args: []string{"runs", "list", "--template", "{{.run_id"}},
+		{args: []string{"storage", "sign", "gs://bucket/o", "--expires", "8d"}},
 		{args: []string{"runs", "describe", "00000000-0000-4000-8000-00000000abcd"}},
 		{args: []string{"versions", "describe", "test-app", "9.9.9"}},
 		{args: []string{"runs", "create", "test-app", "--items", "/nonexistent/items.jsonl"}},

@@ -13,6 +13,10 @@ import (
 // word, so only that command group is built; help, unknown words and errors
 // at the top level get the whole tree.
 
+// wholeTree says whether a command reads the whole command tree
+// (completion scripts and candidates are generated from it).
+func wholeTree(name string) bool { return name == "completion" || name == "__complete" }
+
 // commandField is one command group of CLI: a field tagged `cmd:""`.
 type commandField struct {
 	name    string
@@ -66,6 +70,9 @@ func kebab(s string) string {
 // command word), so that help and "did you mean" see the whole tree.
 func modelFor(args []string) func(commandField) bool {
 	if c, ok := parsePluginCall(args); ok {
+		if wholeTree(c.name) {
+			return nil
+		}
 		for _, f := range commandFields() {
 			if f.name == c.name || slices.Contains(f.aliases, c.name) {
 				return func(g commandField) bool { return g.index == f.index }

@@ -29,8 +29,11 @@ func TestModelFor(t *testing.T) {
 		{"help runs", "*"},
 		{"rnus", "*"},
 		{"--bogus runs", "*"},
+		{"completion bash", "*"},
+		{"__complete runs de", "*"},
+		{"run list", "runs"}, // aliasCommands rewrites it before modelFor
 	} {
-		keep := modelFor(strings.Fields(c.args))
+		keep := modelFor(aliasCommands(strings.Fields(c.args)))
 		var got []string
 		for _, f := range all {
 			if keep == nil || keep(f) {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"text/template"
 	"unicode/utf8"
 
 	"github.com/aignostics/aignostics/internal/termtext"
@@ -16,6 +18,9 @@ const (
 	FormatText  = "text"
 	FormatJSON  = "json"
 	FormatJSONL = "jsonl"
+	// FormatWide is text whose tables show every column in full, whatever
+	// the terminal's width; Output.Format reports it as FormatText.
+	FormatWide = "wide"
 )
 
 // Output renders command results on stdout in the chosen format: aligned text,
@@ -26,13 +31,28 @@ type Output struct {
 	format   string
 	explicit bool
 	indent   bool
-	width    int
+	width    int                // terminal width; 0: nothing is cut
+	wide     bool               // -o wide: text whose tables cut nothing
+	tmpl     *template.Template // --template: every object through it
+	tmplErr  error
+	// errFormat is the format errors are reported in when it differs
+	// from format (--template renders objects, not errors).
+	errFormat string
+	color     bool // states in colour (a terminal, colour allowed)
 }
 
 // Field is one line of a text rendering of an object.
 type Field struct{ Key, Value string }
 
 func (f *Factory) newOutput() *Output {
+	o := f.buildOutput()
+	f.out.Store(o)
+	return o
+}
+
+// Output builds the output layer; a bad --template is reported by the
+// command's first write (templateErr) and by run() before the command.
+func (f *Factory) buildOutput() *Output {
 	format, explicit := f.outputFormat()
 	tty := f.IO.IsStdoutTTY()
 	if format == "auto" || format == "" {
@@ -41,8 +61,21 @@ func (f *Factory) newOutput() *Output {
 			format = FormatText
 		}
 	}
-	o := &Output{w: f.IO.Out, stderr: f.IO.ErrOut, format: format, explicit: explicit, indent: tty, width: f.IO.TerminalWidth()}
-	f.out.Store(o)
+	wide := format == FormatWide
+	if wide {
+		format = FormatText
+	}
+	o := &Output{w: f.IO.Out, stderr: f.IO.ErrOut, format: format, explicit: explicit, indent: tty, width: f.IO.TerminalWidth(), wide: wide}
+	if wide {
+		o.width = 0
+	}
+	o.color = format == FormatText && f.IO.ColorEnabled()
+	if f.Flags.Template != "" {
+		o.errFormat = o.format // errors stay as -o asked
+		// Objects as JSON Lines, each through the template.
+		o.tmpl, o.tmplErr = f.parseTemplate(f.Flags.Template, f.IO.ColorEnabled())
+		o.format, o.explicit = FormatJSONL, true
+	}
 	return o
 }
 
@@ -101,7 +134,11 @@ func (o *Output) Object(v any, fields []Field) error {
 	}
 	var b bytes.Buffer
 	for _, f := range fields {
-		fmt.Fprintf(&b, "%s:%s %s\n", f.Key, strings.Repeat(" ", width-utf8.RuneCountInString(f.Key)), oneLine(f.Value))
+		v := oneLine(f.Value)
+		if isStateField(f.Key) {
+			v = paintState(o.color, v)
+		}
+		fmt.Fprintf(&b, "%s:%s %s\n", f.Key, strings.Repeat(" ", width-utf8.RuneCountInString(f.Key)), v)
 	}
 	_, err := o.w.Write(b.Bytes())
 	return err
@@ -122,6 +159,12 @@ func (o *Output) Value(text string, v any) error {
 func (o *Output) JSON(v any) error { return o.writeJSON(v, o.indent && o.format != FormatJSONL) }
 
 func (o *Output) writeJSON(v any, indent bool) error {
+	if o.tmplErr != nil {
+		return o.tmplErr
+	}
+	if o.tmpl != nil {
+		return o.executeTemplate(v)
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -143,12 +186,21 @@ func (o *Output) List(headers ...string) *List {
 // List is a list being written element by element as its pages arrive: a
 // JSON array, JSON Lines, or a text table whose columns are sized from the
 // first rows.
+//
+// On a terminal, a table fits its width: id columns (a header ending in
+// "ID": RUN_ID, ITEM_ID, ARTIFACT_ID, APPLICATION_ID, ...; not EXTERNAL_ID,
+// the user's own name, cut in the middle) are never cut, since people copy
+// them; the other columns give way, the widest
+// first, down to their header's width (at least 10); when that is not
+// enough, the right-most other columns are left out, with a note naming
+// them and -o wide. A command gets this by naming its id columns *_ID.
 type List struct {
 	o       *Output
 	headers []string
 	n       int
 	pending [][]string
 	widths  []int
+	shown   []int // the indexes of the columns shown, in order
 	closed  bool
 }
 
@@ -200,7 +252,16 @@ func (l *List) flush() error {
 			l.widths[i] = max(l.widths[i], utf8.RuneCountInString(r[i]))
 		}
 	}
-	l.fitWidth()
+	l.shown = fitColumns(l.headers, l.widths, l.o.width)
+	if hidden := len(l.headers) - len(l.shown); hidden > 0 {
+		var names []string
+		for i, h := range l.headers {
+			if !slices.Contains(l.shown, i) {
+				names = append(names, h)
+			}
+		}
+		l.o.Notef("-o wide shows the columns left out: %s", strings.Join(names, ", "))
+	}
 	if err := l.writeRow(l.headers); err != nil {
 		return err
 	}
@@ -213,51 +274,116 @@ func (l *List) flush() error {
 	return nil
 }
 
-// fitWidth shrinks the widest columns until the table fits the terminal.
-func (l *List) fitWidth() {
-	if l.o.width <= 0 || len(l.widths) == 0 {
-		return
+// isStateField reports whether a table column or object key holds a state
+// or an outcome, shown in colour on a terminal.
+func isStateField(name string) bool {
+	switch strings.ToUpper(name) {
+	case "STATE", "TERMINATION", "TERMINATION_REASON", "OUTPUT", "OUTCOME", "STATUS", "RUN STATE":
+		return true
 	}
-	total := func() int {
-		t := 2 * (len(l.widths) - 1)
-		for _, w := range l.widths {
-			t += w
+	return false
+}
+
+func isHeaderRow(row, headers []string) bool {
+	return len(row) > 0 && len(headers) > 0 && &row[0] == &headers[0]
+}
+
+// isIDColumn reports whether a column holds ids, which are never cut. An
+// external id is the user's own name (often a path), of any length: it is
+// cut in the middle instead, keeping its end (the file name).
+func isIDColumn(header string) bool {
+	return strings.HasSuffix(header, "ID") && header != "EXTERNAL_ID"
+}
+
+// cutCell shortens a cell to w columns, ending in "…" (external ids: "…"
+// in the middle).
+func cutCell(header, cell string, w int) string {
+	r := []rune(cell)
+	if header == "EXTERNAL_ID" && w >= 5 {
+		head := (w - 1) / 2
+		return string(r[:head]) + "…" + string(r[len(r)-(w-1-head):])
+	}
+	return string(r[:max(w-1, 0)]) + "…"
+}
+
+// fitColumns shrinks widths (natural widths on entry) so that the table
+// fits width columns (0: no limit) and returns the indexes of the columns
+// to show. Id columns keep their width; the other columns shrink, the
+// widest first, down to their floor (header width, at least 10, at most the
+// natural width; timestamps, *_AT, keep theirs); when even the floors do not fit, right-most non-id
+// columns are dropped first.
+func fitColumns(headers []string, widths []int, width int) []int {
+	shown := make([]int, len(widths))
+	for i := range shown {
+		shown[i] = i
+	}
+	if width <= 0 || len(widths) == 0 {
+		return shown
+	}
+	natural := slices.Clone(widths)
+	floor := make([]int, len(widths))
+	for i, h := range headers {
+		floor[i] = natural[i]
+		if !isIDColumn(h) && !strings.HasSuffix(h, "_AT") { // a cut timestamp is no timestamp
+			floor[i] = min(natural[i], max(utf8.RuneCountInString(h), 10))
+		}
+	}
+	total := func(w func(int) int) int {
+		t := 2 * (len(shown) - 1)
+		for _, i := range shown {
+			t += w(i)
 		}
 		return t
 	}
-	for total() > l.o.width {
-		wi := 0
-		for i, w := range l.widths {
-			if w > l.widths[wi] {
+	for total(func(i int) int { return floor[i] }) > width {
+		drop := -1
+		for k := len(shown) - 1; k > 0; k-- { // the first column always stays
+			if !isIDColumn(headers[shown[k]]) {
+				drop = k
+				break
+			}
+		}
+		if drop < 0 {
+			break // only ids left: they are never cut, the line wraps
+		}
+		shown = slices.Delete(shown, drop, drop+1)
+	}
+	for total(func(i int) int { return widths[i] }) > width {
+		wi := -1
+		for _, i := range shown {
+			if widths[i] > floor[i] && (wi < 0 || widths[i] > widths[wi]) {
 				wi = i
 			}
 		}
-		if l.widths[wi] <= 8 {
-			return
+		if wi < 0 {
+			break
 		}
-		l.widths[wi]--
+		widths[wi]--
 	}
+	return shown
 }
 
 func (l *List) writeRow(row []string) error {
 	var b strings.Builder
-	for i, cell := range row {
-		if i >= len(l.widths) {
+	for k, i := range l.shown {
+		if i >= len(row) {
 			break
 		}
-		w := l.widths[i]
-		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 {
-			cell = string([]rune(cell)[:max(w-1, 0)]) + "…"
+		cell, w := row[i], l.widths[i]
+		if n := utf8.RuneCountInString(cell); n > w && l.o.width > 0 && !isIDColumn(l.headers[i]) {
+			cell = cutCell(l.headers[i], cell, w)
 		}
-		if i == len(row)-1 || i == len(l.widths)-1 {
-			b.WriteString(cell)
-			break
+		pad := max(w-utf8.RuneCountInString(cell), 0) + 2
+		if isStateField(l.headers[i]) && !isHeaderRow(row, l.headers) {
+			cell = paintState(l.o.color, cell) // after measuring: escapes take no columns
 		}
 		b.WriteString(cell)
-		b.WriteString(strings.Repeat(" ", max(w-utf8.RuneCountInString(cell), 0)+2))
+		if k == len(l.shown)-1 {
+			break
+		}
+		b.WriteString(strings.Repeat(" ", pad))
 	}
-	b.WriteString("\n")
-	_, err := io.WriteString(l.o.w, strings.TrimRight(b.String(), " \n")+"\n")
+	_, err := io.WriteString(l.o.w, strings.TrimRight(b.String(), " ")+"\n")
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // testOutput is an Output over buffers.
@@ -182,30 +183,66 @@ func TestOutputTableSizedFromTheFirstRows(t *testing.T) {
 	}
 }
 
-// TestOutputTableFitsTheTerminal: on a terminal the widest columns give way
-// (down to 8 characters) and cut cells end in "…"; a pipe gets full cells.
+// TestOutputTableCutsExternalIDsInTheMiddle: an external id (often a
+// path) gives way like other text, keeping its end.
+func TestOutputTableCutsExternalIDsInTheMiddle(t *testing.T) {
+	o, out, _ := testOutput(FormatText, false, true, 60)
+	l := o.List("ITEM_ID", "EXTERNAL_ID")
+	l.Add(nil, "2009e0bc-bd19-434a-955f-b917c80db454", "slides/patient-0001/very-long-name-of-a-slide-2026.svs")
+	l.Close()
+	want := "ITEM_ID                               EXTERNAL_ID\n" +
+		"2009e0bc-bd19-434a-955f-b917c80db454  slides/pat…de-2026.svs\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// TestOutputTableFitsTheTerminal: on a terminal id columns (*ID) are never
+// cut; the widest other columns give way (down to their header, at least 10
+// characters) and cut cells end in "…"; when that is not enough, the
+// right-most other columns are left out, with a note on stderr; a pipe and
+// -o wide get full cells.
 func TestOutputTableFitsTheTerminal(t *testing.T) {
-	row := []string{"0123456789abcdef", "a rather long description of the thing", "ok"}
+	row := []string{"0123456789abcdef", "a rather long description of the thing", "RUNNING", "2026-03-02T10:00:00Z"}
 	for _, tc := range []struct {
 		width int
+		wide  bool
 		want  string
+		note  string
 	}{
-		{0, "" +
-			"ID                DESCRIPTION                             STATE\n" +
-			"0123456789abcdef  a rather long description of the thing  ok\n"},
-		{40, "" + // the widest column gives way first, then the tied ones from the left
-			"ID               DESCRIPTION       STATE\n" +
-			"0123456789abcd…  a rather long d…  ok\n"},
-		{20, "" + // no column narrower than 8: the table overflows
-			"ID        DESCRIP…  STATE\n" +
-			"0123456…  a rathe…  ok\n"},
+		{0, false, "" +
+			"RUN_ID            DESCRIPTION                             STATE    SUBMITTED_AT\n" +
+			"0123456789abcdef  a rather long description of the thing  RUNNING  2026-03-02T10:00:00Z\n", ""},
+		{80, true, "" +
+			"RUN_ID            DESCRIPTION                             STATE    SUBMITTED_AT\n" +
+			"0123456789abcdef  a rather long description of the thing  RUNNING  2026-03-02T10:00:00Z\n", ""},
+		{60, false, "" + // the widest column gives way; the id and the timestamp stay whole
+			"RUN_ID            DESCRIPTION  STATE    SUBMITTED_AT\n" +
+			"0123456789abcdef  a rather l…  RUNNING  2026-03-02T10:00:00Z\n", ""},
+		{40, false, "" + // the timestamp is left out rather than cut
+			"RUN_ID            DESCRIPTION    STATE\n" +
+			"0123456789abcdef  a rather lon…  RUNNING\n", "left out: SUBMITTED_AT"},
+		{10, false, "" + // only the id left: it is not cut, the line overflows
+			"RUN_ID\n" +
+			"0123456789abcdef\n", "left out: DESCRIPTION, STATE, SUBMITTED_AT"},
 	} {
-		o, out, _ := testOutput(FormatText, false, true, tc.width)
-		l := o.List("ID", "DESCRIPTION", "STATE")
+		o, out, errb := testOutput(FormatText, false, true, tc.width)
+		if tc.wide {
+			o.wide, o.width = true, 0
+		}
+		l := o.List("RUN_ID", "DESCRIPTION", "STATE", "SUBMITTED_AT")
 		l.Add(nil, append([]string{}, row...)...)
 		l.Close()
 		if out.String() != tc.want {
 			t.Errorf("width %d:\n%s\nwant:\n%s", tc.width, out.String(), tc.want)
+		}
+		if tc.note == "" && errb.Len() != 0 || !strings.Contains(errb.String(), tc.note) {
+			t.Errorf("width %d: stderr %q, want a note %q", tc.width, errb.String(), tc.note)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if tc.width > 16 && !tc.wide && utf8.RuneCountInString(line) > tc.width {
+				t.Errorf("width %d: line %q is wider", tc.width, line)
+			}
 		}
 	}
 }

@@ -17,6 +17,7 @@ type PlatformCmd struct {
 	Token  PlatformTokenCmd  `cmd:"" help:"Print a valid access token (credential helper)."`
 	Health PlatformHealthCmd `cmd:"" help:"Check the platform's public and authenticated health."`
 	Info   PlatformInfoCmd   `cmd:"" help:"Show every effective setting, where it came from, and the user."`
+	Doctor PlatformDoctorCmd `cmd:"" help:"Check settings, proxy, CA bundle, DNS and TLS of each endpoint, clock skew, the login port, the token and the cache directory; exit 1 when anything is wrong."`
 }
 
 // PlatformLoginCmd is `platform login`.
@@ -98,7 +99,8 @@ type PlatformLogoutCmd struct {
 	All bool `help:"Remove every cached login, for all environments."`
 }
 
-// Run removes the cached login; exit 2 when there was none.
+// Run removes the cached login. Logged out already is not an error (as gh):
+// a note says so, exit 0.
 func (c *PlatformLogoutCmd) Run(ctx context.Context, f *Factory) error {
 	m, err := f.OAuth()
 	if err != nil {
@@ -109,7 +111,12 @@ func (c *PlatformLogoutCmd) Run(ctx context.Context, f *Factory) error {
 		return err
 	}
 	if n == 0 {
-		return cliErrorf(KindNotFound, "not logged in: no cached login to remove")
+		o := f.Output()
+		o.Notef("not logged in: no cached login to remove")
+		if o.Format() == FormatText {
+			return nil
+		}
+		return o.Object(map[string]any{"logged_out": true, "removed": 0}, nil)
 	}
 	return f.Output().Object(map[string]any{"logged_out": true, "removed": n},
 		[]Field{{"status", "Logged out"}, {"removed", fmt.Sprintf("%d cached login(s)", n)}})

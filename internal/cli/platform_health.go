@@ -37,6 +37,10 @@ type healthReport struct {
 
 // Run checks GET {api_root}/health without and with a token; exit 1 when DOWN.
 func (c *PlatformHealthCmd) Run(ctx context.Context, f *Factory) error {
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
 	r, err := platformHealth(ctx, f)
 	if err != nil {
 		return err
@@ -49,6 +53,10 @@ func (c *PlatformHealthCmd) Run(ctx context.Context, f *Factory) error {
 	})
 	if err != nil {
 		return err
+	}
+	if public.Status != healthDown && authed.Reason == reasonNotLoggedIn {
+		// Not the platform's fault: say what the user can do (exit 4).
+		return cliErrorf(KindAuth, "not logged in: the public API is %s; run '%s' to check the authenticated API too", public.Status, f.loginCommand(s))
 	}
 	if r.Status == healthDown {
 		return cliErrorf(KindServer, "the platform is DOWN: %s", r.Reason)
@@ -80,6 +88,9 @@ func platformHealth(ctx context.Context, f *Factory) (healthReport, error) {
 	return r, nil
 }
 
+// reasonNotLoggedIn is the authenticated component's reason without a token.
+const reasonNotLoggedIn = "not logged in"
+
 func rank(status string) int {
 	switch status {
 	case healthUp:
@@ -104,7 +115,7 @@ func authenticatedHealth(ctx context.Context, f *Factory, hc *http.Client, url s
 	token, err := healthToken(ctx, f)
 	if err != nil {
 		if errors.Is(err, oauth.ErrLoginRequired) {
-			return healthStatus{Status: healthDown, Reason: "not logged in"}
+			return healthStatus{Status: healthDown, Reason: reasonNotLoggedIn}
 		}
 		return healthStatus{Status: healthDown, Reason: "no token: " + httpx.Redact(err.Error())}
 	}

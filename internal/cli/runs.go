@@ -18,7 +18,7 @@ type RunsCmd struct {
 	Describe           RunsDescribeCmd           `cmd:"" help:"Show one run, optionally with its items."`
 	Items              RunsItemsCmd              `cmd:"" help:"List the items of a run."`
 	Results            RunsResultsCmd            `cmd:"" help:"List the output artifacts of a run's items."`
-	Watch              RunsWatchCmd              `cmd:"" help:"Follow a run until it ends; exit 0 only when every item succeeded (--timeout D gives up after D, exit 1)."`
+	Watch              RunsWatchCmd              `cmd:"" help:"Follow a run until it ends; exit 0 only when every item succeeded (--max-wait D gives up after D, exit 1)."`
 	Download           RunsDownloadCmd           `cmd:"" help:"Download and verify the results of a run."`
 	Cancel             RunsCancelCmd             `cmd:"" help:"Cancel a run."`
 	UpdateMetadata     RunsUpdateMetadataCmd     `cmd:"" help:"Replace a run's custom metadata (conditional on the current checksum)."`

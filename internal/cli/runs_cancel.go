@@ -12,21 +12,16 @@ import (
 
 // RunsCancelCmd cancels one run, or every run that the filters select.
 type RunsCancelCmd struct {
-	RunID          string `arg:"" optional:"" name:"RUN" help:"Run id. Without it, every run the filters select is cancelled."`
+	RunID          string `arg:"" optional:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest. Without it, every run the filters select is cancelled."`
 	RunFilterFlags `embed:""`
 	DryRun         bool `name:"dry-run" help:"With filters: list the runs that would be cancelled and cancel nothing."`
 	Yes            bool `name:"yes" short:"y" help:"With filters: do not ask for confirmation on a terminal."`
 }
 
-// Help shows examples.
+// Help says more than the one-line summary.
 func (c *RunsCancelCmd) Help() string {
 	return `With filters, only your own runs are cancelled unless --submitted-by names
-another user; runs that already ended are counted, not errors.
-
-Examples:
-  aignostics runs cancel 4f0c2b8e-1d2a-4c7e-9b1a-2f3d4e5f6a7b
-  aignostics runs cancel --tags study-7 --dry-run
-  aignostics runs cancel --application-id he-tme --application-version 1.0.0 --yes`
+another user; runs that already ended are counted, not errors.`
 }
 
 // Run cancels: one run (a terminated run is a conflict, exit 2), or many.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -80,7 +81,22 @@ func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 	if run.Recovered {
 		f.Output().Notef("note: the create request got no answer; run %s, submitted moments ago with external id %q, is taken to be the one just created", run.ID, items[0].ExternalID)
 	}
-	return f.Output().Value(run.ID, map[string]string{"run_id": run.ID})
+	if err := f.Output().Value(run.ID, map[string]string{"run_id": run.ID}); err != nil {
+		return err
+	}
+	f.Hooks().Fire(ctx, hooks.RunSubmitted, map[string]any{
+		"run_id": run.ID, "application_id": app, "version_number": vn, "item_count": len(items),
+	})
+	nextStep(f, "Follow it: aignostics runs watch %s", run.ID)
+	return nil
+}
+
+// nextStep tells a person at a terminal (stdout and stderr terminals) what
+// to run next; scripts never see it.
+func nextStep(f *Factory, format string, args ...any) {
+	if f.IO.IsStdoutTTY() && f.IO.IsStderrTTY() {
+		f.Output().Notef(format, args...)
+	}
 }
 
 func (c *RunsCreateCmd) readItems(f *Factory) ([]resources.ItemCreationRequest, error) {

@@ -12,7 +12,7 @@ import (
 
 // RunsDescribeCmd shows one run.
 type RunsDescribeCmd struct {
-	RunID     string `arg:"" name:"RUN" help:"Run id."`
+	RunID     string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	WithItems bool   `name:"with-items" help:"Add the run's items with their custom metadata (as \"items\" in JSON)."`
 }
 

@@ -10,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
 // RunsDownloadCmd downloads a run's results, verified by CRC32C.
 type RunsDownloadCmd struct {
-	RunID                string        `arg:"" name:"RUN" help:"Run id."`
+	RunID                string        `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	Dir                  string        `arg:"" optional:"" name:"DIR" default:"." help:"Folder to download into; files go to DIR/RUN/EXTERNAL_ID/." type:"path"`
 	Wait                 bool          `name:"wait" help:"Keep downloading items as they finish until the run ends."`
 	Interval             time.Duration `name:"interval" default:"5s" help:"Time between polls with --wait." placeholder:"DURATION"`
@@ -74,10 +75,17 @@ func (c *RunsDownloadCmd) Run(ctx context.Context, f *Factory) error {
 // deleted or failed downloads 1 (classifyDomain), unknown external ids 2.
 func downloadRun(ctx context.Context, f *Factory, run *resources.Run, dir string, o resources.DownloadOptions, wait bool) (*resources.DownloadSummary, error) {
 	out := f.Output()
-	prog := newDownloadProgress(ctx, f, out)
+	prog := newDownloadProgress(ctx, f, out, wait)
 	o.Progress = prog.event
 	sum, err := run.DownloadToFolder(ctx, dir, o)
 	prog.finish()
+	if sum != nil {
+		for _, file := range sum.Files {
+			if file.Status == resources.FileDownloaded {
+				f.Hooks().Fire(ctx, hooks.ArtifactDownloaded, artifactEvent(file))
+			}
+		}
+	}
 	if errors.Is(err, resources.ErrNoSuchItem) || errors.Is(err, resources.ErrNoSuchArtifact) {
 		return sum, cliError(KindNotFound, err)
 	}
@@ -137,6 +145,16 @@ func printDownloadSummary(out *Output, sum *resources.DownloadSummary, wait bool
 		{"manifest", sum.Manifest},
 		{"run state", string(sum.State)},
 	})
+}
+
+// artifactEvent is what the artifact-downloaded hook gets: the file as
+// -o jsonl reports it.
+func artifactEvent(file resources.DownloadedFile) map[string]any {
+	return map[string]any{
+		"run_id": file.RunID, "item_id": file.ItemID, "external_id": file.ExternalID,
+		"output_artifact_id": file.ArtifactID, "name": file.Name, "path": file.Path,
+		"size": file.Size, "crc32c": file.CRC32C, "verified": file.Verified,
+	}
 }
 
 // clip keeps the first n strings and says how many more there were.

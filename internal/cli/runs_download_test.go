@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestRunsDownloadJSONL(t *testing.T) {
@@ -93,8 +94,35 @@ func TestRunsDownloadTextAndProgress(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "6 files done (0 failed)") {
+	if !strings.Contains(r.stderr, "\rdownloading 6/6 files, 5.9 KiB of 5.9 KiB\x1b[K\n") {
 		t.Errorf("no progress line on the terminal: %q", r.stderr)
+	}
+	// A narrow terminal: the line is rewritten in place and never wraps.
+	e.width = 30
+	r = e.want(0, "-o", "text", "runs", "download", run.ID, filepath.Join(e.dir, "out2"))
+	checkLiveLines(t, r.stderr, 30)
+	if !strings.Contains(r.stderr, "6/6 files, 5.9 KiB of 5.9 KiB") {
+		t.Errorf("narrow progress line: %q", r.stderr)
+	}
+}
+
+// checkLiveLines checks that every rewrite of a live line ("\r" text
+// "\x1b[K") fits width-1 columns, so the terminal never wraps it.
+func checkLiveLines(t *testing.T, s string, width int) {
+	t.Helper()
+	n := 0
+	for _, seg := range strings.Split(s, "\r")[1:] {
+		text, drawn := strings.CutSuffix(strings.SplitN(seg, "\n", 2)[0], "\x1b[K")
+		if !drawn {
+			continue // a clear ("\r\x1b[K") before a note
+		}
+		n++
+		if c := utf8.RuneCountInString(text); c > width-1 {
+			t.Errorf("live line of %d columns on a terminal of %d: %q", c, width, text)
+		}
+	}
+	if n == 0 {
+		t.Errorf("no live line in %q", s)
 	}
 }
 
@@ -116,6 +144,9 @@ func TestRunsDownloadPendingAndWait(t *testing.T) {
 	polls := len(e.clk.Slept()) - before
 	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || sum.Downloaded != 12 || sum.Skipped != 12 || sum.State != "TERMINATED" || polls == 0 {
 		t.Fatalf("summary %s after %d polls (%v)", r.stdout, polls, err)
+	}
+	if !strings.Contains(r.stderr, "waiting for 4 item(s) to finish (--wait)") {
+		t.Errorf("--wait does not say it waits: %q", r.stderr)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -60,6 +61,7 @@ func (c *RunsExecuteCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return interrupted(err)
 	}
+	f.Hooks().Fire(ctx, hooks.RunTerminated, runTerminatedEvent(d))
 	runErr := outcome(ctx, f, run, d)
 	if ctx.Err() != nil {
 		return interrupted(ctx.Err())

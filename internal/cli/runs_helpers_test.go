@@ -26,16 +26,19 @@ func newRunsClock() *clock.Fake {
 // runsEnv is an emulator on a manual clock and a way to run the command line
 // against it in-process.
 type runsEnv struct {
-	t     *testing.T
-	emu   *emulator.Emulator
-	clock *clock.Fake // the emulator's and (unless cli is set) the command line's
-	root  string      // API root the command line uses (the emulator or a proxy)
-	token string
-	dir   string
-	cli   *clock.Fake // the command line's clock; nil: the emulator's
-	tty   bool        // stdout and stderr are terminals
-	stdin bool        // stdin is a terminal (with tty: a person can be asked)
-	width int         // the terminal width when tty; 0: as wide as needed
+	t           *testing.T
+	emu         *emulator.Emulator
+	clock       *clock.Fake // the emulator's and (unless cli is set) the command line's
+	root        string      // API root the command line uses (the emulator or a proxy)
+	token       string
+	dir         string
+	cli         *clock.Fake   // the command line's clock; nil: the emulator's
+	tty         bool          // stdout and stderr are terminals
+	stdin       bool          // stdin is a terminal (with tty: a person can be asked)
+	width       int           // the terminal width when tty; 0: as wide as needed
+	color       bool          // colour allowed (as on a real terminal without NO_COLOR)
+	hookTimeout time.Duration // 0: the default
+	extraEnv    map[string]string
 }
 
 func newRunsEnv(t *testing.T) *runsEnv {
@@ -64,6 +67,9 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 		"AIGNOSTICS_CACHE_DIR": filepath.Join(e.dir, "cache"),
 		"HOME":                 e.dir,
 	}
+	for k, v := range e.extraEnv {
+		env[k] = v
+	}
 	clk := e.clock
 	if e.cli != nil {
 		clk = e.cli
@@ -77,12 +83,14 @@ func (e *runsEnv) run(stdin string, args ...string) runsResult {
 	ios.SetStderrTTY(e.tty)
 	ios.SetStdinTTY(e.stdin)
 	ios.SetTerminalWidth(e.width)
+	ios.SetColorEnabled(e.color)
 	code := Main(context.Background(), args, Env{
 		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Environ:     []string{},
 		TokenSource: ts,
 		Clock:       clk.Clock(),
+		HookTimeout: e.hookTimeout,
 	})
 	return runsResult{stdout: out.String(), stderr: errb.String(), code: code}
 }

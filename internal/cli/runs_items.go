@@ -7,7 +7,7 @@ import (
 
 // RunsItemsCmd lists the items of a run.
 type RunsItemsCmd struct {
-	RunID             string `arg:"" name:"RUN" help:"Run id."`
+	RunID             string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	State             string `name:"state" help:"Only items in this state: PENDING, PROCESSING or TERMINATED." placeholder:"S"`
 	TerminationReason string `name:"termination-reason" help:"Only items that ended so: SUCCEEDED, USER_ERROR, SYSTEM_ERROR or SKIPPED." placeholder:"R"`
 }

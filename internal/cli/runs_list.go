@@ -82,7 +82,7 @@ func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 			o.PageSize = min(limit+1, 100) // and the one that says there are more
 		}
 	}
-	l := f.Output().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "TERMINATION", "ITEMS", "SUBMITTED_AT")
+	l := f.Output().List("RUN_ID", "APPLICATION", "VERSION", "STATE", "ITEMS", "TERMINATION", "SUBMITTED_AT")
 	n, more := 0, false
 	for r, err := range cl.Runs().ListData(ctx, o) {
 		if err != nil {
@@ -104,7 +104,7 @@ func (c *RunsListCmd) Run(ctx context.Context, f *Factory) error {
 		}
 		st := r.Statistics
 		items := fmt.Sprintf("%d/%d ok", st.ItemSucceededCount, st.ItemCount)
-		if err := l.Add(r, r.RunID, r.ApplicationID, r.VersionNumber, string(r.State), enumStr(r.TerminationReason), items, ts(r.SubmittedAt)); err != nil {
+		if err := l.Add(r, r.RunID, r.ApplicationID, r.VersionNumber, string(r.State), items, enumStr(r.TerminationReason), ts(r.SubmittedAt)); err != nil {
 			return err
 		}
 		n++

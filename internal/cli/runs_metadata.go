@@ -17,18 +17,14 @@ const maxMetadataBytes = 16 << 20
 
 // RunsUpdateMetadataCmd replaces a run's custom metadata.
 type RunsUpdateMetadataCmd struct {
-	RunID      string  `arg:"" name:"RUN" help:"Run id."`
+	RunID      string  `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	JSON       string  `arg:"" name:"JSON" help:"The new custom metadata: a JSON object, @FILE to read it from a file, or - for stdin."`
 	IfChecksum *string `name:"if-checksum" help:"Update only if the current custom_metadata_checksum is this (else exit 2); default: the checksum read just before the update." placeholder:"SUM"`
 }
 
-// Help shows examples.
+// Help says more than the one-line summary.
 func (c *RunsUpdateMetadataCmd) Help() string {
-	return metadataHelp + `
-Examples:
-  aignostics runs update-metadata RUN '{"study":"s-7"}'
-  aignostics runs update-metadata RUN @metadata.json --if-checksum f54fe109
-  jq '.custom_metadata.note = "checked"' run.json | aignostics runs update-metadata RUN -`
+	return metadataHelp
 }
 
 const metadataHelp = `The metadata replaces the old one whole. It is sent conditional on a checksum
@@ -81,12 +77,9 @@ type RunsUpdateItemMetadataCmd struct {
 	IfChecksum *string `name:"if-checksum" help:"Update only if the item's current custom_metadata_checksum is this (else exit 2); default: the checksum read just before the update." placeholder:"SUM"`
 }
 
-// Help shows examples.
+// Help says more than the one-line summary.
 func (c *RunsUpdateItemMetadataCmd) Help() string {
-	return metadataHelp + `
-Examples:
-  aignostics runs update-item-metadata RUN slide-1.svs '{"reviewed":true}'
-  aignostics runs update-item-metadata RUN slide-1.svs @item.json --if-checksum 0c1d2e3f`
+	return metadataHelp
 }
 
 // Run sends the item's update like RunsUpdateMetadataCmd.

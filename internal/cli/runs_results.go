@@ -4,7 +4,7 @@ import "context"
 
 // RunsResultsCmd lists the output artifacts of a run's items.
 type RunsResultsCmd struct {
-	RunID      string   `arg:"" name:"RUN" help:"Run id."`
+	RunID      string   `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	ItemID     []string `name:"item-id" help:"Only this item (repeatable)." placeholder:"ID"`
 	ExternalID []string `name:"external-id" help:"Only the item with this external id (repeatable)." placeholder:"ID"`
 }

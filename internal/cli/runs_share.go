@@ -16,14 +16,10 @@ type RunsShareCmd struct {
 	Organization string `name:"organization" required:"" help:"Organization id whose users may read the run." placeholder:"ORG"`
 }
 
-// Help shows examples.
+// Help says more than the one-line summary.
 func (c *RunsShareCmd) Help() string {
 	return `Gives the users of the organization read access to the run (a viewer grant).
-'runs grants RUN' lists the grants, 'runs unshare RUN GRANT_ID' revokes one.
-
-Examples:
-  aignostics runs share 4f0c2b8e-1d2a-4c7e-9b1a-2f3d4e5f6a7b --organization org_partner
-  aignostics runs grants 4f0c2b8e-1d2a-4c7e-9b1a-2f3d4e5f6a7b`
+'runs grants RUN' lists the grants, 'runs unshare RUN GRANT_ID' revokes one.`
 }
 
 // Run creates the grant and prints it.
@@ -109,16 +105,11 @@ type RunsShareTokenCmd struct {
 	Revoke RunsShareTokenRevokeCmd `cmd:"" help:"Revoke a share token of the run."`
 }
 
-// Help shows examples.
+// Help says more than the one-line summary.
 func (c *RunsShareTokenCmd) Help() string {
 	return `Whoever holds a share token reads the run without a login:
   aignostics --share-token TOKEN runs describe RUN   (or AIGNOSTICS_SHARE_TOKEN=TOKEN)
-The token is a secret: it is printed once, on stdout, and masked everywhere else.
-
-Examples:
-  aignostics runs share-token create 4f0c2b8e-1d2a-4c7e-9b1a-2f3d4e5f6a7b --expires 168h > token.txt
-  aignostics runs share-token list 4f0c2b8e-1d2a-4c7e-9b1a-2f3d4e5f6a7b
-  aignostics runs share-token revoke 4f0c2b8e-1d2a-4c7e-9b1a-2f3d4e5f6a7b 0b7e...`
+The token is a secret: it is printed once, on stdout, and masked everywhere else.`
 }
 
 // RunsShareTokenCreateCmd creates a share token for a run.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/gcs"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 	"github.com/aignostics/aignostics/slides"
 )
@@ -41,12 +42,7 @@ at once, with file names), uploads what the organization's bucket lacks
 (content-addressed keys, verified by CRC32C), signs GET URLs valid for 7 days,
 and creates the run with the same duplicate-safe create as runs create.
 Prints the run id (-o json: the run). --dry-run prints the request instead,
-signatures masked, and neither uploads nor sends anything.
-
-Examples:
-  aignostics runs submit test-app ./slides --tags study-1 --note "first batch"
-  aignostics runs submit he-tme:1.0.0 ./slides --mapping '.*:staining_method=H&E,tissue=LUNG,disease=LUNG_CANCER'
-  aignostics runs submit he-tme --csv slides.csv --dry-run`
+signatures masked, and neither uploads nor sends anything.`
 }
 
 // Run submits and prints the run id, or the run with -o json|jsonl.
@@ -128,6 +124,11 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 	}
 	if err != nil {
 		return nil, err
+	}
+	if pub := h.Components["api_public"]; h.Components["api_authenticated"].Reason == reasonNotLoggedIn {
+		// Not the platform's state: the first API call below asks for a
+		// login as every command does (exit 4 in a script).
+		h.Status, h.Reason = pub.Status, "api_public: "+pub.Reason
 	}
 	if h.Status == healthDown {
 		if !c.Force {
@@ -215,6 +216,9 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 		out.Notef("note: the create request got no answer; run %s, submitted moments ago with external id %q, is taken to be the one just created", run.ID, items[0].ExternalID)
 	}
 	out.Notef("submitted run %s: %d slide(s) to %s:%s", run.ID, len(items), app, vn)
+	f.Hooks().Fire(ctx, hooks.RunSubmitted, map[string]any{
+		"run_id": run.ID, "application_id": app, "version_number": vn, "item_count": len(items),
+	})
 	return run, nil
 }
 

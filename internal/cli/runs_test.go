@@ -57,6 +57,15 @@ func TestRunsCreate(t *testing.T) {
 	if n := e.emu.Count("create_run"); n != 3 {
 		t.Fatalf("%d runs created, want 3", n)
 	}
+	if strings.Contains(r.stderr, "runs watch") {
+		t.Errorf("a script was told the next step: %q", r.stderr)
+	}
+	// At a terminal: the id on stdout, the next command on stderr.
+	e.tty = true
+	r = e.ok("runs", "create", "test-app", "--items", e.itemsFile("d", 1))
+	if id := strings.TrimSpace(r.stdout); !uuidRE.MatchString(id) || !strings.Contains(r.stderr, "aignostics runs watch "+id) {
+		t.Errorf("at a terminal: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
 }
 
 func TestRunsCreateDryRun(t *testing.T) {
@@ -233,9 +242,25 @@ func TestRunsCancelAndDeleteArtifacts(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	e.fails(2, []string{"already terminated", id}, "runs", "cancel", id)
 	e.fails(2, []string{`"error":"conflict"`}, "runs", "cancel", id, "-o", "json")
-	r = e.ok("runs", "delete-artifacts", id, "-o", "json")
-	if !strings.Contains(r.stdout, `"artifacts_deleted"`) {
-		t.Fatalf("delete-artifacts -o json: %q", r.stdout)
+	// On a terminal the command asks; anything but yes deletes nothing.
+	e.tty, e.stdin = true, true
+	before = e.emu.Count("request")
+	r = e.run("n\n", "runs", "delete-artifacts", id)
+	if r.code != 1 || !strings.Contains(r.stderr, "Delete every output artifact of run "+id+"? They cannot be downloaded again. [y/N]") || !strings.Contains(r.stderr, "nothing deleted") {
+		t.Fatalf("declined: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := e.emu.Count("request") - before; n != 0 {
+		t.Fatalf("declined delete-artifacts sent %d requests", n)
+	}
+	r = e.run("yes\n", "runs", "delete-artifacts", id, "-o", "json")
+	e.tty, e.stdin = false, false
+	if r.code != 0 || !strings.Contains(r.stdout, `"artifacts_deleted"`) {
+		t.Fatalf("delete-artifacts -o json after yes: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// --yes, or no terminal: nobody is asked.
+	r = e.ok("runs", "delete-artifacts", id, "--yes")
+	if strings.Contains(r.stderr, "[y/N]") {
+		t.Fatalf("--yes asked: %q", r.stderr)
 	}
 	e.fails(2, []string{"00000000-0000-4000-8000-000000000001"}, "runs", "cancel", "00000000-0000-4000-8000-000000000001")
 }

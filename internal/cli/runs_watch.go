@@ -4,30 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/hooks"
 	"github.com/aignostics/aignostics/resources"
 )
 
-// RunsWatchCmd follows a run until it ends.
-//
-// Its --timeout is the global --timeout flag (kong allows one flag per name
-// on a command path): given on the command line, it also bounds the whole
-// watch. AIGNOSTICS_REQUEST_TIMEOUT_SECONDS does not.
+// RunsWatchCmd follows a run until it ends. The global --timeout bounds
+// each request only; --max-wait bounds the whole watch.
 type RunsWatchCmd struct {
-	RunID    string        `arg:"" name:"RUN" help:"Run id."`
-	Interval time.Duration `name:"interval" help:"Time between polls." default:"5s"`
+	RunID    string        `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
+	Interval time.Duration `name:"interval" help:"Time between polls." default:"5s" placeholder:"DURATION"`
+	MaxWait  time.Duration `name:"max-wait" help:"Give up after this long (exit 1); 0: wait until the run ends." default:"0" placeholder:"DURATION"`
 }
 
-// errWatchTimeout ends a watch whose --timeout passed.
+// errWatchTimeout ends a watch whose --max-wait passed.
 var errWatchTimeout = errors.New("watch timed out")
 
 // Run polls the run, showing each change, and exits 0 when every item
-// succeeded, 1 when the run ended otherwise or --timeout passed.
+// succeeded, 1 when the run ended otherwise or --max-wait passed.
 func (c *RunsWatchCmd) Run(ctx context.Context, f *Factory) error {
 	if c.Interval <= 0 {
 		return cliErrorf(KindUsage, "--interval %s: must be positive", c.Interval)
+	}
+	if c.MaxWait < 0 {
+		return cliErrorf(KindUsage, "--max-wait %s: must not be negative", c.MaxWait)
 	}
 	cl, err := f.Client()
 	if err != nil {
@@ -35,17 +38,33 @@ func (c *RunsWatchCmd) Run(ctx context.Context, f *Factory) error {
 	}
 	run := cl.Run(c.RunID)
 	w := watcher{
-		run: run, interval: c.Interval, timeout: f.Flags.Timeout, clock: f.Clock,
+		run: run, interval: c.Interval, timeout: c.MaxWait, clock: f.Clock,
 		show: newRunDisplay(f),
 	}
 	d, err := w.watch(ctx)
 	if errors.Is(err, errWatchTimeout) {
-		return cliError(KindTimeout, fmt.Errorf("run %s is still %s after %s: %w", c.RunID, d.State, f.Flags.Timeout, err))
+		return cliError(KindTimeout, fmt.Errorf("run %s is still %s after --max-wait %s: %w", c.RunID, d.State, c.MaxWait, err))
+	}
+	if err != nil && ctx.Err() != nil {
+		if f.IO.IsStdoutTTY() {
+			fmt.Fprintln(f.IO.Out) // end the live line
+		}
+		return cliErrorf(KindInterrupted, "watch stopped; run %s goes on on the platform (follow it again: aignostics runs watch %s; stop it: aignostics runs cancel %s)", c.RunID, c.RunID, c.RunID)
 	}
 	if err != nil {
 		return err
 	}
+	f.Hooks().Fire(ctx, hooks.RunTerminated, runTerminatedEvent(d))
 	return outcome(ctx, f, run, d)
+}
+
+// runTerminatedEvent is what the run-terminated hook gets.
+func runTerminatedEvent(d resources.RunReadResponse) map[string]any {
+	return map[string]any{
+		"run_id": d.RunID, "application_id": d.ApplicationID, "version_number": d.VersionNumber,
+		"state": d.State, "termination_reason": d.TerminationReason, "statistics": d.Statistics,
+		"succeeded": succeeded(d),
+	}
 }
 
 // watcher polls one run until it terminates or the timeout passes.
@@ -98,8 +117,9 @@ func (w *watcher) watch(ctx context.Context) (resources.RunReadResponse, error) 
 	}
 }
 
-// newRunDisplay shows each change: a live line on a terminal, a line per
-// change in text otherwise, one JSON object per line in json/jsonl.
+// newRunDisplay shows each change: a live line on a terminal (fitted to its
+// width, rewritten in place, kept when the run ends), a line per change in
+// text otherwise, one JSON object per line in json/jsonl.
 func newRunDisplay(f *Factory) func(resources.RunReadResponse, bool) error {
 	o := f.Output()
 	w := f.IO.Out
@@ -107,13 +127,13 @@ func newRunDisplay(f *Factory) func(resources.RunReadResponse, bool) error {
 	case o.Format() != FormatText:
 		return func(d resources.RunReadResponse, _ bool) error { return o.writeJSON(d, false) }
 	case f.IO.IsStdoutTTY():
+		line := newStdoutLiveLine(f)
 		return func(d resources.RunReadResponse, final bool) error {
-			end := ""
+			line.Show(true, statusLines(d)...)
 			if final {
-				end = "\n"
+				line.Keep()
 			}
-			_, err := fmt.Fprintf(w, "\r\x1b[K%s%s", statusLine(d), end)
-			return err
+			return nil
 		}
 	}
 	return func(d resources.RunReadResponse, _ bool) error {
@@ -123,15 +143,42 @@ func newRunDisplay(f *Factory) func(resources.RunReadResponse, bool) error {
 }
 
 // statusLine is one line describing a run: state and item counts by state.
-func statusLine(d resources.RunReadResponse) string {
+func statusLine(d resources.RunReadResponse) string { return statusLines(d)[0] }
+
+// statusLines describe a run from the longest form to the shortest, for a
+// live line that must fit the terminal.
+func statusLines(d resources.RunReadResponse) []string {
 	st := d.Statistics
 	state := string(d.State)
 	if r := enumStr(d.TerminationReason); r != "" {
 		state += " (" + r + ")"
 	}
-	return fmt.Sprintf("run %s %s: %d items: %d pending, %d processing, %d succeeded, %d user error, %d system error, %d skipped",
-		d.RunID, state, st.ItemCount, st.ItemPendingCount, st.ItemProcessingCount, st.ItemSucceededCount,
-		st.ItemUserErrorCount, st.ItemSystemErrorCount, st.ItemSkippedCount)
+	failed := st.ItemUserErrorCount + st.ItemSystemErrorCount
+	short := d.RunID
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	return []string{
+		fmt.Sprintf("run %s %s: %d items: %d pending, %d processing, %d succeeded, %d user error, %d system error, %d skipped",
+			d.RunID, state, st.ItemCount, st.ItemPendingCount, st.ItemProcessingCount, st.ItemSucceededCount,
+			st.ItemUserErrorCount, st.ItemSystemErrorCount, st.ItemSkippedCount),
+		fmt.Sprintf("run %s %s: %d/%d succeeded, %d processing, %d pending, %d failed, %d skipped",
+			d.RunID, state, st.ItemSucceededCount, st.ItemCount, st.ItemProcessingCount, st.ItemPendingCount, failed, st.ItemSkippedCount),
+		fmt.Sprintf("run %s %s: %d/%d ok%s", short, state, st.ItemSucceededCount, st.ItemCount, nonZero(st.ItemProcessingCount, "running", st.ItemPendingCount, "pending", failed, "failed", st.ItemSkippedCount, "skipped")),
+		fmt.Sprintf("%s %s %d/%d ok%s", short, d.State, st.ItemSucceededCount, st.ItemCount, nonZero(failed, "failed")),
+	}
+}
+
+// nonZero lists ", N what" for each count that is not zero (pairs of count
+// and word).
+func nonZero(pairs ...any) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if n, _ := pairs[i].(int); n != 0 {
+			fmt.Fprintf(&b, ", %d %v", n, pairs[i+1])
+		}
+	}
+	return b.String()
 }
 
 // succeeded reports whether a terminated run processed every item successfully.

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/iostreams"
 	"github.com/aignostics/aignostics/resources"
 )
 
@@ -28,18 +30,19 @@ func TestRunsWatchExitCodes(t *testing.T) {
 	// On a terminal: a live line, rewritten in place, ended by a newline.
 	e.tty = true
 	r = e.ok("runs", "watch", good)
-	if !strings.HasPrefix(r.stdout, "\r\x1b[K") || !strings.HasSuffix(r.stdout, "2 succeeded, 0 user error, 0 system error, 0 skipped\n") {
+	if !strings.HasPrefix(r.stdout, "\r") || !strings.HasSuffix(r.stdout, "2 succeeded, 0 user error, 0 system error, 0 skipped\x1b[K\n") {
 		t.Fatalf("watch on a terminal: %q", r.stdout)
 	}
 	e.tty = false
 	e.fails(1, []string{"slide-fail-user", "USER_ERROR", "1 of 1 item(s) not succeeded"}, "runs", "watch", bad, "-o", "text")
 	e.fails(1, []string{`"error":"failed"`}, "runs", "watch", bad, "-o", "json")
 
-	// A run that does not move, on a command-line clock that does: --timeout.
+	// A run that does not move, on a command-line clock that does: --max-wait.
+	// The global --timeout bounds requests only, not the watch.
 	stuck := e.create("stuck", 1)
 	e.cli = newRunsClock()
 	start := e.cli.Now()
-	e.fails(1, []string{`"error":"timeout"`, stuck}, "runs", "watch", stuck, "--timeout", "90s", "-o", "json")
+	e.fails(1, []string{`"error":"timeout"`, stuck}, "runs", "watch", stuck, "--max-wait", "90s", "--timeout", "30", "-o", "json")
 	if waited := e.cli.Now().Sub(start); waited != 90*time.Second {
 		t.Errorf("watch timed out after %s on its clock, want 90s", waited)
 	}
@@ -107,3 +110,26 @@ func authedHTTPForTest(t *testing.T, e *runsEnv) *httpx.Client {
 	}
 	return hc
 }
+
+// TestRunsWatchInterrupted: Ctrl-C stops the watch, not the run, and says
+// so (exit 130).
+func TestRunsWatchInterrupted(t *testing.T) {
+	e := newRunsEnv(t)
+	id := e.create("ctrlc", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb strings.Builder
+	ios := iostreamsFor(&out, &errb)
+	code := Main(ctx, []string{"-o", "text", "runs", "watch", id}, Env{
+		IO: ios, Getenv: func(k string) (string, bool) {
+			v, ok := map[string]string{"AIGNOSTICS_API_ROOT": e.root, "AIGNOSTICS_ENV_FILE": "/dev/null", "HOME": e.dir}[k]
+			return v, ok
+		},
+		Environ: []string{}, TokenSource: httpx.StaticToken(e.token), Clock: e.clock.Clock(),
+	})
+	if code != 130 || !strings.Contains(errb.String(), "watch stopped; run "+id+" goes on on the platform") || !strings.Contains(errb.String(), "aignostics runs cancel "+id) {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func iostreamsFor(out, errb io.Writer) *iostreams.IOStreams { return iostreams.New(nil, out, errb) }

@@ -132,14 +132,16 @@ func TestSlidesScanCSV(t *testing.T) {
 	}
 }
 
-// TestSlidesScanProgress: on a terminal, a live line on stderr that is
-// cleared before the table and at the end.
+// TestSlidesScanProgress: on a terminal, a live line on stderr, fitted to
+// its width, that is cleared before the table and at the end.
 func TestSlidesScanProgress(t *testing.T) {
 	t.Parallel()
 	e := newRunsEnv(t)
-	e.tty = true
+	e.tty, e.width = true, 40
 	r := e.ok("slides", "scan", slidesDir(t))
-	if !strings.Contains(r.stderr, "checksums: 3/3 slides") || !strings.Contains(r.stderr, "\r\x1b[K3 slide(s), 1.7 MiB; 2 skipped; 0 unreadable") {
+	checkLiveLines(t, r.stderr, 40)
+	last := r.stderr[strings.LastIndex(r.stderr, "\r"):]
+	if !strings.Contains(r.stderr, "3/3 slides, 1.7 MiB of 1.7 MiB") || !strings.HasPrefix(last, "\r\x1b[K") || !strings.HasSuffix(last, "\n3 slide(s), 1.7 MiB; 2 skipped; 0 unreadable\n") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	if !strings.HasPrefix(r.stdout, "EXTERNAL_ID") || strings.Contains(r.stdout, "\x1b") {

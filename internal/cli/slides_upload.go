@@ -41,13 +41,7 @@ checksum_base64_crc32c, status (uploaded, skipped or failed with an error),
 bytes_sent. Exit 0 when
 every file is in the bucket, 5 on a checksum mismatch, 2 for bad paths, flags
 or a bucket that refuses the keys (403), 1 for network or server failures
-after retries, 130 on Ctrl-C.
-
-Examples:
-  aignostics slides upload ./slides
-  aignostics slides upload ./slides -o jsonl --prefix project-x/slides
-  aignostics slides scan ./slides --csv slides.csv && aignostics slides upload --csv slides.csv
-  aignostics slides upload big.svs --parallel 8 --part-size 64MiB`
+after retries, 130 on Ctrl-C.`
 }
 
 // Run checks the flags, finds the slides, uploads them and reports.

@@ -19,12 +19,12 @@ type StorageCmd struct {
 
 // StorageSignCmd signs a gs:// URL with a service-account key.
 type StorageSignCmd struct {
-	URL         string        `arg:"" name:"URL" help:"The object, gs://BUCKET/OBJECT."`
-	Expires     time.Duration `name:"expires" default:"6h" help:"Validity, at most 168h (7 days)." placeholder:"DURATION"`
-	Method      string        `name:"method" default:"GET" help:"HTTP method the URL allows: GET, HEAD, PUT, POST or DELETE." placeholder:"METHOD"`
-	Credentials string        `name:"credentials" help:"Service-account JSON key (default: GOOGLE_APPLICATION_CREDENTIALS)." placeholder:"FILE" type:"path"`
-	HMAC        bool          `name:"hmac" help:"Sign with the organization's bucket HMAC keys from GET /v1/me (AWS4-HMAC-SHA256, S3 style, for curl, rclone and other tools); needs a login."`
-	Timestamp   string        `name:"timestamp" help:"Signing time instead of now." placeholder:"RFC3339"`
+	URL         string   `arg:"" name:"URL" help:"The object, gs://BUCKET/OBJECT."`
+	Expires     Duration `name:"expires" default:"6h" help:"Validity: a duration (90m, 6h) or days (7d), at most 7d. Default ${default}." placeholder:"DURATION"`
+	Method      string   `name:"method" default:"GET" help:"HTTP method the URL allows: GET, HEAD, PUT, POST or DELETE. Default ${default}." placeholder:"METHOD"`
+	Credentials string   `name:"credentials" help:"Service-account JSON key (default: GOOGLE_APPLICATION_CREDENTIALS)." placeholder:"FILE" type:"path"`
+	HMAC        bool     `name:"hmac" help:"Sign with the organization's bucket HMAC keys from GET /v1/me (AWS4-HMAC-SHA256, S3 style, for curl, rclone and other tools); needs a login."`
+	Timestamp   string   `name:"timestamp" help:"Signing time instead of now." placeholder:"RFC3339"`
 }
 
 // signedURL is the JSON form of the result.
@@ -39,8 +39,8 @@ func (c *StorageSignCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return cliError(KindInvalid, err)
 	}
-	if c.Expires <= 0 || c.Expires > gcs.MaxExpires {
-		return cliErrorf(KindUsage, "--expires %s: must be more than 0 and at most 168h (7 days)", c.Expires)
+	if c.Expires <= 0 || c.Expires.D() > gcs.MaxExpires {
+		return cliErrorf(KindUsage, "--expires %s: must be more than 0 and at most 7d (168h)", c.Expires)
 	}
 	at := f.Now()
 	if c.Timestamp != "" {
@@ -59,7 +59,7 @@ func (c *StorageSignCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	o := gcs.SignOptions{Method: c.Method, Bucket: u.Bucket, Object: u.Object, Expires: c.Expires, Time: at}
+	o := gcs.SignOptions{Method: c.Method, Bucket: u.Bucket, Object: u.Object, Expires: c.Expires.D(), Time: at}
 	if s.StorageEmulatorHost != "" {
 		if o.Scheme, o.Hostname, err = emulatorHost(s.StorageEmulatorHost); err != nil {
 			return cliError(KindConfig, err)
@@ -70,7 +70,7 @@ func (c *StorageSignCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return cliError(KindInvalid, err)
 	}
-	expires := at.UTC().Truncate(time.Second).Add(c.Expires.Truncate(time.Second))
+	expires := at.UTC().Truncate(time.Second).Add(c.Expires.D().Truncate(time.Second))
 	return f.Output().Value(signed, signedURL{URL: signed, ExpiresAt: expires.Format(time.RFC3339)})
 }
 
@@ -132,7 +132,7 @@ func (c *StorageSignCmd) signHMAC(ctx context.Context, f *Factory, u gcs.URL, at
 	if u.Bucket != b.Name {
 		f.Output().Notef("note: the organization's keys are for bucket %s; signing for %s anyway", b.Name, u.Bucket)
 	}
-	sig, err := b.SignURL(u.Bucket, method, u.Object, c.Expires, at)
+	sig, err := b.SignURL(u.Bucket, method, u.Object, c.Expires.D(), at)
 	if err != nil {
 		return cliError(KindInvalid, err)
 	}

@@ -33,6 +33,7 @@ type stEnv struct {
 	dir      string
 	env      map[string]string
 	terminal bool // stderr is a terminal
+	width    int  // its width (0: unknown)
 }
 
 type stResult struct {
@@ -62,6 +63,7 @@ func (e *stEnv) run(args ...string) stResult {
 	var out, errb bytes.Buffer
 	ios := iostreams.New(nil, &out, &errb)
 	ios.SetStderrTTY(e.terminal)
+	ios.SetTerminalWidth(e.width)
 	code := stMain(context.Background(), args, Env{
 		IO:          ios,
 		Getenv:      func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },

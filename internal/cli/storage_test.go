@@ -90,6 +90,11 @@ func TestStorageSignAgainstEmulator(t *testing.T) {
 	if out.ExpiresAt != "2026-03-02T12:00:00Z" || !strings.Contains(out.URL, "X-Goog-Date=20260302T110000Z") {
 		t.Fatalf("json output %+v", out)
 	}
+	// Days: 7d is the longest validity V4 allows.
+	r = e.want(0, "-o", "json", "storage", "sign", object, "--credentials", creds, "--timestamp", "2026-03-02T11:00:00Z", "--expires", "7d")
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.ExpiresAt != "2026-03-09T11:00:00Z" || !strings.Contains(out.URL, "X-Goog-Expires=604800") {
+		t.Fatalf("--expires 7d: %+v (%v)", out, err)
+	}
 }
 
 func TestStorageSignProduction(t *testing.T) {
@@ -125,6 +130,8 @@ func TestStorageSignErrors(t *testing.T) {
 		{"bad bucket", nil, []string{"gs://Bad/o", "--credentials", creds}, "lowercase"},
 		{"too long", nil, []string{"gs://bucket/o", "--credentials", creds, "--expires", "169h"}, "168h"},
 		{"zero expiry", nil, []string{"gs://bucket/o", "--credentials", creds, "--expires", "0s"}, "--expires"},
+		{"eight days", nil, []string{"gs://bucket/o", "--credentials", creds, "--expires", "8d"}, "at most 7d"},
+		{"not a duration", nil, []string{"gs://bucket/o", "--credentials", creds, "--expires", "7 days"}, "90m, 6h or 7d"},
 		{"bad timestamp", nil, []string{"gs://bucket/o", "--credentials", creds, "--timestamp", "yesterday"}, "RFC 3339"},
 		{"bad method", nil, []string{"gs://bucket/o", "--credentials", creds, "--method", "PATCH"}, "PATCH"},
 		{"no credentials", nil, []string{"gs://bucket/o"}, "GOOGLE_APPLICATION_CREDENTIALS"},

@@ -14,13 +14,6 @@ type VersionsDocumentsCmd struct {
 	Version string `arg:"" name:"VERSION" help:"Version number (semver), e.g. 1.0.0."`
 }
 
-// Help shows examples.
-func (c *VersionsDocumentsCmd) Help() string {
-	return `Examples:
-  aignostics versions documents he-tme 1.0.0
-  aignostics versions document he-tme 1.0.0 README.md`
-}
-
 // Run prints the VersionDocumentResponse objects.
 func (c *VersionsDocumentsCmd) Run(ctx context.Context, f *Factory) error {
 	cl, err := f.Client()
@@ -48,14 +41,10 @@ type VersionsDocumentCmd struct {
 	File    string `name:"output-file" help:"Write the document to FILE (atomically: complete or not at all) instead of stdout." placeholder:"FILE"`
 }
 
-// Help shows examples.
+// Help says more than the one-line summary.
 func (c *VersionsDocumentCmd) Help() string {
 	return `The content is streamed from storage (the API's 307 is followed without the
-login token). Without --output-file it goes to stdout as it arrives.
-
-Examples:
-  aignostics versions document he-tme 1.0.0 README.md
-  aignostics versions document he-tme 1.0.0 instructions-for-use.pdf --output-file ifu.pdf`
+login token). Without --output-file it goes to stdout as it arrives.`
 }
 
 // Run streams the document to stdout, or to --output-file via a temporary file
