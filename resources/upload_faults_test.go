@@ -381,3 +381,47 @@ func TestUploadMissingFile(t *testing.T) {
 		t.Fatalf("%v %+v", errs, got)
 	}
 }
+
+// TestUploadInterruptedWithoutJournalAborts: an interrupted multipart upload
+// that no journal records (no JournalDir, the zero value; or a journal that
+// could not be written) can never be resumed, so it is aborted rather than
+// left open in the bucket.
+func TestUploadInterruptedWithoutJournalAborts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		journal func(e *uploadEnv) string
+	}{
+		{"no journal dir", func(*uploadEnv) string { return "" }},
+		{"journal unwritable", func(e *uploadEnv) string {
+			p := filepath.Join(e.dir, "not-a-dir")
+			if err := os.WriteFile(p, []byte("a file"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newUploadEnv(t, emulator.Options{})
+			f := []resources.UploadFile{{Path: e.file(t, "big.tiff", 10*testPart+5)}}
+			o := e.opts()
+			o.Parallel, o.JournalDir = 2, tc.journal(e)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			o.Progress = func(ev resources.UploadEvent) {
+				if ev.Type == resources.UploadEventPart {
+					cancel()
+				}
+			}
+			for r, err := range e.bucket.Upload(ctx, f, o) {
+				if !errors.Is(err, context.Canceled) || r.Status != resources.UploadFailed {
+					t.Fatalf("interrupted upload: %+v, %v", r, err)
+				}
+			}
+			if n := e.emu.MultipartUploads(); n != 0 || e.emu.Count("bucket:abort") != 1 {
+				t.Errorf("%d multipart uploads left open, %d aborted; want it aborted", n, e.emu.Count("bucket:abort"))
+			}
+		})
+	}
+}

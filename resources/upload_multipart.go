@@ -70,6 +70,9 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", path, err)
 	}
+	// journaled: a journal holds this upload, so an interrupted run can be
+	// resumed; otherwise an interruption aborts it (nothing could resume it).
+	journaled := jr.UploadID != ""
 	if jr.UploadID == "" {
 		if jr.UploadID, err = u.initiate(ctx, r.Key); err != nil {
 			return fmt.Errorf("upload %s: %w", path, err)
@@ -77,6 +80,8 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 		if err := u.saveJournal(jr); err != nil {
 			// Uploading goes on; only a resume after an interruption is lost.
 			u.b.debug("upload: %v (an interrupted upload of %s will start over)", err, path)
+		} else {
+			journaled = u.o.JournalDir != ""
 		}
 	}
 	fh, err := os.Open(path)
@@ -127,6 +132,10 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 	}
 	wg.Wait()
 	if ctx.Err() != nil { // interrupted: the journal stays for the next run
+		if !journaled {
+			u.giveUp(r.Key, jr)
+			return fmt.Errorf("upload %s: %w (the multipart upload was aborted: no journal to resume it)", path, context.Cause(ctx))
+		}
 		return fmt.Errorf("upload %s: %w (%d of %d parts stored; run again to resume)", path, context.Cause(ctx), len(jr.Parts), n)
 	}
 	if firstErr != nil {
@@ -143,7 +152,7 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 			path, checksum.Encode(whole), r.Checksum, ErrFileChanged)
 	}
 	if err := u.complete(ctx, r.Key, jr); err != nil {
-		if ctx.Err() == nil {
+		if ctx.Err() == nil || !journaled {
 			u.giveUp(r.Key, jr)
 		}
 		return fmt.Errorf("upload %s: %w", path, err)
