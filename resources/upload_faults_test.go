@@ -425,3 +425,31 @@ func TestUploadInterruptedWithoutJournalAborts(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadChangedFileNotDeletable: a single PUT whose bytes differ from
+// the checksum given is deleted again; when the storage refuses the delete,
+// the error says so instead of claiming the object was deleted.
+func TestUploadChangedFileNotDeletable(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	p := &proxy{hook: func(w http.ResponseWriter, r *http.Request, _ int) bool {
+		if r.Method == http.MethodDelete {
+			xmlError(w, http.StatusForbidden, "AccessDenied")
+			return true
+		}
+		return false
+	}}
+	b := e.through(t, p)
+	f := resources.UploadFile{Path: e.file(t, "one.tiff", 1000), Checksum: checksum.Encode(12345)}
+	got, errs := upload(t, b, []resources.UploadFile{f}, e.opts())
+	if len(errs) != 1 || !errors.Is(errs[0], resources.ErrFileChanged) {
+		t.Fatalf("errors %v", errs)
+	}
+	msg := errs[0].Error()
+	if p.count("DELETE ") == 0 || strings.Contains(msg, "was deleted") || !strings.Contains(msg, "AccessDenied") {
+		t.Errorf("%d deletes; error %q: want it to say the delete failed", p.count("DELETE "), msg)
+	}
+	if _, _, ok := e.emu.OrgObject(got[f.Path].Key); !ok {
+		t.Errorf("the object is gone although the delete was refused")
+	}
+}

@@ -43,9 +43,12 @@ func (u *uploader) single(ctx context.Context, path string, crc uint32, r *Uploa
 	}
 	r.BytesSent = r.Size
 	if got != crc {
-		_ = u.remove(ctx, r.Key)
-		return fmt.Errorf("upload %s: the bytes sent have CRC32C %s, not %s; the object was deleted: %w",
-			path, checksum.Encode(got), r.Checksum, ErrFileChanged)
+		what := "the object was deleted"
+		if derr := u.remove(ctx, r.Key); derr != nil {
+			what = fmt.Sprintf("deleting the object failed: %v", derr)
+		}
+		return fmt.Errorf("upload %s: the bytes sent have CRC32C %s, not %s; %s: %w",
+			path, checksum.Encode(got), r.Checksum, what, ErrFileChanged)
 	}
 	return nil
 }
