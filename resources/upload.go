@@ -311,7 +311,7 @@ type uploader struct {
 	b     *Bucket
 	o     UploadOptions
 	slots chan struct{} // one per PUT in flight
-	mu    sync.Mutex    // serialises Progress
+	mu    sync.Mutex    // serialises Progress; guards the results it may read while parts are sent
 	stop  context.CancelCauseFunc
 
 	keysMu sync.Mutex

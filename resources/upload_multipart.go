@@ -102,7 +102,9 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 	)
 	for p := 1; p <= n; p++ {
 		if _, ok := done[p]; ok {
+			u.mu.Lock() // Progress may be reading r (events of parts under way)
 			r.Resumed++
+			u.mu.Unlock()
 			continue
 		}
 		if err := u.acquire(fileCtx); err != nil {
@@ -124,7 +126,9 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 				return
 			}
 			jr.Parts[p] = journalPart{ETag: etag, CRC32C: got, Size: size}
+			u.mu.Lock() // Progress may be reading r
 			r.BytesSent += size
+			u.mu.Unlock()
 			jerr := u.saveJournal(jr)
 			mu.Unlock()
 			if jerr != nil {
