@@ -115,7 +115,6 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 		q := url.Values{"partNumber": {strconv.Itoa(p)}, "uploadId": {jr.UploadID}}
 		wg.Go(func() {
 			got, etag, err := u.putSection(fileCtx, fmt.Sprintf("PUT %s part %d", r.URL, p), fh, off, size, r.Key, q, r)
-			u.release()
 			mu.Lock()
 			if err != nil {
 				if firstErr == nil {
@@ -123,6 +122,7 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 					cancel(err)
 				}
 				mu.Unlock()
+				u.release()
 				return
 			}
 			jr.Parts[p] = journalPart{ETag: etag, CRC32C: got, Size: size}
@@ -131,6 +131,11 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 			u.mu.Unlock()
 			jerr := u.saveJournal(jr)
 			mu.Unlock()
+			// The slot is given back once the part is in the journal, so
+			// the part that takes it next is never on its way while this
+			// one is stored but not yet recorded (a kill then would make
+			// the resume send this one again).
+			u.release()
 			if jerr != nil {
 				u.b.debug("upload: %v (the upload goes on; it cannot resume from here)", jerr)
 			}
