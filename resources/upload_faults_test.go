@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -451,5 +452,37 @@ func TestUploadChangedFileNotDeletable(t *testing.T) {
 	}
 	if _, _, ok := e.emu.OrgObject(got[f.Path].Key); !ok {
 		t.Errorf("the object is gone although the delete was refused")
+	}
+}
+
+// TestUploadAnsweredBeforeTheWholePart: a storage (or a proxy) that answers
+// 200 to a part's PUT before it has read the whole body has not stored the
+// part: it is sent again, not recorded with the checksum of what was read
+// (which failed the file as changed, exit 5, and aborted the upload).
+func TestUploadAnsweredBeforeTheWholePart(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	p := &proxy{hook: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Method == http.MethodPut && r.URL.Query().Get("partNumber") == "2" && n == 1 {
+			io.CopyN(io.Discard, r.Body, testPart/2)
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusOK) // early, and without an ETag
+			return true
+		}
+		return false
+	}}
+	b := e.through(t, p)
+	f := resources.UploadFile{Path: e.file(t, "parts.tiff", 4*testPart+3)}
+	got, errs := upload(t, b, []resources.UploadFile{f}, e.opts())
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	r := got[f.Path]
+	crc, size := fileCRC(t, f.Path)
+	if r.Status != resources.UploadUploaded || p.count("PUT 2") != 2 {
+		t.Errorf("%+v; part 2 sent %d times, want 2", r, p.count("PUT 2"))
+	}
+	if n, c, ok := e.emu.OrgObject(r.Key); !ok || n != size || c != checksum.Encode(crc) {
+		t.Errorf("stored %d %s %v", n, c, ok)
 	}
 }
