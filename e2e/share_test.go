@@ -2,9 +2,15 @@ package e2e
 
 import (
 	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aignostics/aignostics/emulator"
@@ -249,4 +255,67 @@ func l0(l []map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return l[0]
+}
+
+// TestShareTokenNotSentToStorage: a download with a share token follows the
+// artifact /file 307 to storage; the storage origin (here a proxy in front
+// of the emulator's, named in its signed URLs) never sees the token, not
+// even in a Referer naming the URL redirected from.
+func TestShareTokenNotSentToStorage(t *testing.T) {
+	t.Parallel()
+	api, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: st.Addr().String()})
+	var mu sync.Mutex
+	var seen []string // the URL and headers of each storage request
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.String()+" "+strings.Join(flatHeaders(r.Header), " "))
+		mu.Unlock()
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	emu, err := emulator.New(emulator.Options{Speed: 1000, ArtifactSize: 1024, StoragePublicURL: proxy.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.Serve(api, st)
+	t.Cleanup(func() { emu.Close() })
+
+	owner := ownerCLI(t, emu, emulator.DefaultSubject)
+	run := strings.TrimSpace(owner.ok("", "runs", "create", "test-app", "--items", writeItems(t, owner.home, 1, "ref")).stdout)
+	owner.ok("", "runs", "watch", run)
+	token := strings.TrimSpace(owner.ok("", "runs", "share-token", "create", run).stdout)
+	reader := newCLI(t, emu)
+	dir := t.TempDir()
+	if r := reader.run(nil, "", "--share-token", token, "-o", "jsonl", "runs", "download", run, dir); r.code != 0 {
+		t.Fatalf("download: exit %d\n%s", r.code, r.stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) == 0 {
+		t.Fatal("no request reached storage through the proxy")
+	}
+	for _, s := range seen {
+		if strings.Contains(s, token) || strings.Contains(s, url.QueryEscape(token)) {
+			t.Fatalf("storage saw the share token: %s", s)
+		}
+	}
+}
+
+// flatHeaders lists h as "Name: value" strings.
+func flatHeaders(h http.Header) []string {
+	var out []string
+	for k, vs := range h {
+		for _, v := range vs {
+			out = append(out, k+": "+v)
+		}
+	}
+	return out
 }

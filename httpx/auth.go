@@ -46,7 +46,8 @@ func (e *tokenError) Error() string { return "get access token: " + e.err.Error(
 func (e *tokenError) Unwrap() error { return e.err }
 
 // authTransport sets the user agent, sends the bearer token only to the
-// API's origin, strips credentials from redirects to another origin, and on
+// API's origin, strips credentials from redirects to another origin (and
+// the Referer from every redirect), and on
 // a 401 invalidates the token and re-sends once with a new one.
 type authTransport struct {
 	next   http.RoundTripper
@@ -60,6 +61,11 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	if r.Header.Get("User-Agent") == "" {
 		r.Header.Set("User-Agent", t.ua)
+	}
+	if req.Response != nil {
+		// net/http sets Referer to the URL redirected from, query and all:
+		// a share token or a signature there would go along.
+		r.Header.Del("Referer")
 	}
 	if req.Response != nil && origin(firstRequest(req).URL) != origin(req.URL) {
 		r.Header.Del("Authorization")

@@ -219,3 +219,34 @@ func TestHTTPClientRefreshesOn401(t *testing.T) {
 		t.Errorf("status %d, headers %q", resp.StatusCode, rec.got())
 	}
 }
+
+// TestNoRefererOnRedirect: net/http puts the URL redirected from into a
+// Referer header of the next request, query and all; a share token (or a
+// signature) in that query would reach the other origin. No redirect
+// carries a Referer.
+func TestNoRefererOnRedirect(t *testing.T) {
+	var mu sync.Mutex
+	var referers []string
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		referers = append(referers, r.Header.Get("Referer"))
+		mu.Unlock()
+		w.Write([]byte("artifact"))
+	}))
+	t.Cleanup(storage.Close)
+	api := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, storage.URL+"/bucket/obj?X-Goog-Signature=abc", http.StatusTemporaryRedirect)
+	})
+	c, _ := testClient(t, Options{Token: &fakeTokens{tokens: []string{"tok"}}, AuthOrigin: api.srv.URL})
+	req, _ := http.NewRequest("GET", api.srv.URL+"/runs/r/artifacts/a/file?share_token=Sh4reT0kenValue", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(referers) != 1 || referers[0] != "" {
+		t.Errorf("the redirect target got Referer %q", referers)
+	}
+}

@@ -35,6 +35,9 @@ type Options struct {
 	Notify func(line string)
 	Clock  clock.Clock    // waits between retries and idle-read timers; zero: the system clock
 	Rand   func() float64 // jitter source in [0,1); nil: math/rand/v2
+	// MaxJSONBody bounds the answer JSON reads and decodes; a larger one is
+	// an error (not retried). Default DefaultMaxJSONBody.
+	MaxJSONBody int64
 }
 
 // Defaults.
@@ -43,6 +46,10 @@ const (
 	DefaultRetryBase  = 3 * time.Second
 	DefaultMaxRetries = 4
 	MaxBackoff        = retry.DefaultCap // cap of every wait, Retry-After included
+	// DefaultMaxJSONBody bounds one JSON answer (a page of a list, a run
+	// with its metadata, a version's documents): far above any the API
+	// sends, far below what would exhaust memory.
+	DefaultMaxJSONBody = 64 << 20
 )
 
 // DefaultUserAgent returns "aignostics-go/<version> (<os>; <arch>)". An empty
@@ -70,6 +77,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent(buildVersion())
+	}
+	if o.MaxJSONBody <= 0 {
+		o.MaxJSONBody = DefaultMaxJSONBody
 	}
 	return o
 }

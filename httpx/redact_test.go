@@ -3,7 +3,9 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -101,5 +103,28 @@ func TestShareTokenRedacted(t *testing.T) {
 	all := log.String() + strings.Join(notes, "\n")
 	if strings.Contains(all, "T0ken") || !strings.Contains(log.String(), "REDACTED") {
 		t.Errorf("log leaks the share token:\n%s", all)
+	}
+}
+
+// TestJSONAnswerBounded: an answer larger than MaxJSONBody is not read
+// whole (a hostile or broken server cannot make the client allocate
+// without end) and is not retried.
+func TestJSONAnswerBounded(t *testing.T) {
+	var hits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `[`+strings.Repeat(`{"name":"doc"},`, 1000)+`{}]`)
+	}))
+	t.Cleanup(srv.Close)
+	c, _ := testClient(t, Options{MaxJSONBody: 4 << 10})
+	var out []map[string]any
+	err := c.JSON(context.Background(), "GET", srv.URL+"/documents", nil, &out)
+	if err == nil || !strings.Contains(err.Error(), "larger than") || hits != 1 || out != nil {
+		t.Fatalf("err %v, %d requests, out %d; want one request refused as too large", err, hits, len(out))
+	}
+	c, _ = testClient(t, Options{})
+	if err := c.JSON(context.Background(), "GET", srv.URL+"/documents", nil, &out); err != nil || len(out) != 1001 {
+		t.Fatalf("default bound: %v, %d", err, len(out))
 	}
 }

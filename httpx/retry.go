@@ -55,7 +55,7 @@ func (c *Client) JSON(ctx context.Context, method, url string, in, out any) erro
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	_, err = c.do(req, func(resp *http.Response) error { return decodeBody(resp, out) })
+	_, err = c.do(req, func(resp *http.Response) error { return decodeBody(resp, out, c.o.MaxJSONBody) })
 	return err
 }
 
@@ -76,12 +76,16 @@ func (e *bodyError) Error() string {
 // Unwrap returns the cause.
 func (e *bodyError) Unwrap() error { return e.err }
 
-// decodeBody reads the whole body, closes it and decodes it into out.
-func decodeBody(resp *http.Response, out any) error {
-	data, err := io.ReadAll(resp.Body)
+// decodeBody reads the whole body (at most limit bytes), closes it and
+// decodes it into out.
+func decodeBody(resp *http.Response, out any, limit int64) error {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	resp.Body.Close()
 	if err != nil {
 		return &bodyError{read: true, err: err}
+	}
+	if int64(len(data)) > limit {
+		return &bodyError{err: fmt.Errorf("the answer is larger than %d bytes", limit)}
 	}
 	if out == nil {
 		return nil

@@ -255,8 +255,9 @@ func (o UploadOptions) withDefaults() UploadOptions {
 // which file; the others go on, unless the bucket refuses the keys: after a
 // 401 or 403 no other file is started), or, with a zero result, options out of their
 // bounds (nothing is sent). When ctx ends, the files under way fail with
-// the context's cause and their journals are kept; stopping the iteration
-// early cancels the rest the same way.
+// the context's cause and their journals are kept (a multipart upload that
+// no journal records is aborted); stopping the iteration early cancels the
+// rest the same way.
 func (b *Bucket) Upload(ctx context.Context, files []UploadFile, opts UploadOptions) iter.Seq2[UploadResult, error] {
 	return func(yield func(UploadResult, error) bool) {
 		if err := b.CheckUploadOptions(opts); err != nil {
@@ -308,7 +309,7 @@ type uploader struct {
 	b     *Bucket
 	o     UploadOptions
 	slots chan struct{} // one per PUT in flight
-	mu    sync.Mutex    // serialises Progress
+	mu    sync.Mutex    // serialises Progress; guards the results it may read while parts are sent
 	stop  context.CancelCauseFunc
 
 	keysMu sync.Mutex

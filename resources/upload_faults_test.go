@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -379,5 +380,109 @@ func TestUploadMissingFile(t *testing.T) {
 	got, errs := upload(t, e.bucket, files, e.opts())
 	if len(errs) != 1 || !errors.Is(errs[0], os.ErrNotExist) || got[files[1].Path].Status != resources.UploadUploaded {
 		t.Fatalf("%v %+v", errs, got)
+	}
+}
+
+// TestUploadInterruptedWithoutJournalAborts: an interrupted multipart upload
+// that no journal records (no JournalDir, the zero value; or a journal that
+// could not be written) can never be resumed, so it is aborted rather than
+// left open in the bucket.
+func TestUploadInterruptedWithoutJournalAborts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		journal func(e *uploadEnv) string
+	}{
+		{"no journal dir", func(*uploadEnv) string { return "" }},
+		{"journal unwritable", func(e *uploadEnv) string {
+			p := filepath.Join(e.dir, "not-a-dir")
+			if err := os.WriteFile(p, []byte("a file"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newUploadEnv(t, emulator.Options{})
+			f := []resources.UploadFile{{Path: e.file(t, "big.tiff", 10*testPart+5)}}
+			o := e.opts()
+			o.Parallel, o.JournalDir = 2, tc.journal(e)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			o.Progress = func(ev resources.UploadEvent) {
+				if ev.Type == resources.UploadEventPart {
+					cancel()
+				}
+			}
+			for r, err := range e.bucket.Upload(ctx, f, o) {
+				if !errors.Is(err, context.Canceled) || r.Status != resources.UploadFailed {
+					t.Fatalf("interrupted upload: %+v, %v", r, err)
+				}
+			}
+			if n := e.emu.MultipartUploads(); n != 0 || e.emu.Count("bucket:abort") != 1 {
+				t.Errorf("%d multipart uploads left open, %d aborted; want it aborted", n, e.emu.Count("bucket:abort"))
+			}
+		})
+	}
+}
+
+// TestUploadChangedFileNotDeletable: a single PUT whose bytes differ from
+// the checksum given is deleted again; when the storage refuses the delete,
+// the error says so instead of claiming the object was deleted.
+func TestUploadChangedFileNotDeletable(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	p := &proxy{hook: func(w http.ResponseWriter, r *http.Request, _ int) bool {
+		if r.Method == http.MethodDelete {
+			xmlError(w, http.StatusForbidden, "AccessDenied")
+			return true
+		}
+		return false
+	}}
+	b := e.through(t, p)
+	f := resources.UploadFile{Path: e.file(t, "one.tiff", 1000), Checksum: checksum.Encode(12345)}
+	got, errs := upload(t, b, []resources.UploadFile{f}, e.opts())
+	if len(errs) != 1 || !errors.Is(errs[0], resources.ErrFileChanged) {
+		t.Fatalf("errors %v", errs)
+	}
+	msg := errs[0].Error()
+	if p.count("DELETE ") == 0 || strings.Contains(msg, "was deleted") || !strings.Contains(msg, "AccessDenied") {
+		t.Errorf("%d deletes; error %q: want it to say the delete failed", p.count("DELETE "), msg)
+	}
+	if _, _, ok := e.emu.OrgObject(got[f.Path].Key); !ok {
+		t.Errorf("the object is gone although the delete was refused")
+	}
+}
+
+// TestUploadAnsweredBeforeTheWholePart: a storage (or a proxy) that answers
+// 200 to a part's PUT before it has read the whole body has not stored the
+// part: it is sent again, not recorded with the checksum of what was read
+// (which failed the file as changed, exit 5, and aborted the upload).
+func TestUploadAnsweredBeforeTheWholePart(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	p := &proxy{hook: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Method == http.MethodPut && r.URL.Query().Get("partNumber") == "2" && n == 1 {
+			io.CopyN(io.Discard, r.Body, testPart/2)
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusOK) // early, and without an ETag
+			return true
+		}
+		return false
+	}}
+	b := e.through(t, p)
+	f := resources.UploadFile{Path: e.file(t, "parts.tiff", 4*testPart+3)}
+	got, errs := upload(t, b, []resources.UploadFile{f}, e.opts())
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	r := got[f.Path]
+	crc, size := fileCRC(t, f.Path)
+	if r.Status != resources.UploadUploaded || p.count("PUT 2") != 2 {
+		t.Errorf("%+v; part 2 sent %d times, want 2", r, p.count("PUT 2"))
+	}
+	if n, c, ok := e.emu.OrgObject(r.Key); !ok || n != size || c != checksum.Encode(crc) {
+		t.Errorf("stored %d %s %v", n, c, ok)
 	}
 }

@@ -31,6 +31,10 @@ const (
 // the CRC32C of the bytes sent (corrupted on the way): sent again.
 var errPartCorrupt = fmt.Errorf("the storage received other bytes than were sent: %w", ErrIntegrity)
 
+// errAnsweredEarly: a 2xx answer to a PUT whose body was not read whole,
+// or to a part without an ETag: not stored, sent again.
+var errAnsweredEarly = errors.New("the answer does not show the bytes stored")
+
 // storageHTTP is the client of storage requests.
 func (b *Bucket) storageHTTP() *http.Client {
 	if b.hc != nil {
@@ -154,7 +158,7 @@ func classify(ctx context.Context, err error) error {
 		return err
 	}
 	var re *httpx.RequestError
-	if errors.As(err, &re) || errors.Is(err, errPartCorrupt) {
+	if errors.As(err, &re) || errors.Is(err, errPartCorrupt) || errors.Is(err, errAnsweredEarly) {
 		return retry.Retryable(err)
 	}
 	return err
@@ -309,6 +313,14 @@ func (u *uploader) putSection(ctx context.Context, what string, src io.ReaderAt,
 			return err
 		}
 		drain(resp)
+		if n != size || q.Has("partNumber") && resp.Header.Get("ETag") == "" {
+			// An answer before the whole body was read, or a part's answer
+			// without the ETag that completing needs (a proxy, say): the
+			// storage does not hold these bytes.
+			body.takeBack()
+			return fmt.Errorf("%s: the storage answered %d after %d of %d bytes, ETag %q: %w",
+				what, resp.StatusCode, n, size, clipLine(resp.Header.Get("ETag"), 80), errAnsweredEarly)
+		}
 		if gh, ok := checksum.GoogHash(resp.Header); ok && gh != checksum.Encode(got) {
 			body.takeBack()
 			return fmt.Errorf("%s: x-goog-hash crc32c=%s, the bytes sent %s: %w", what, gh, checksum.Encode(got), errPartCorrupt)

@@ -43,9 +43,12 @@ func (u *uploader) single(ctx context.Context, path string, crc uint32, r *Uploa
 	}
 	r.BytesSent = r.Size
 	if got != crc {
-		_ = u.remove(ctx, r.Key)
-		return fmt.Errorf("upload %s: the bytes sent have CRC32C %s, not %s; the object was deleted: %w",
-			path, checksum.Encode(got), r.Checksum, ErrFileChanged)
+		what := "the object was deleted"
+		if derr := u.remove(ctx, r.Key); derr != nil {
+			what = fmt.Sprintf("deleting the object failed: %v", derr)
+		}
+		return fmt.Errorf("upload %s: the bytes sent have CRC32C %s, not %s; %s: %w",
+			path, checksum.Encode(got), r.Checksum, what, ErrFileChanged)
 	}
 	return nil
 }
@@ -70,6 +73,9 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", path, err)
 	}
+	// journaled: a journal holds this upload, so an interrupted run can be
+	// resumed; otherwise an interruption aborts it (nothing could resume it).
+	journaled := jr.UploadID != ""
 	if jr.UploadID == "" {
 		if jr.UploadID, err = u.initiate(ctx, r.Key); err != nil {
 			return fmt.Errorf("upload %s: %w", path, err)
@@ -77,6 +83,8 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 		if err := u.saveJournal(jr); err != nil {
 			// Uploading goes on; only a resume after an interruption is lost.
 			u.b.debug("upload: %v (an interrupted upload of %s will start over)", err, path)
+		} else {
+			journaled = u.o.JournalDir != ""
 		}
 	}
 	fh, err := os.Open(path)
@@ -94,7 +102,9 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 	)
 	for p := 1; p <= n; p++ {
 		if _, ok := done[p]; ok {
+			u.mu.Lock() // Progress may be reading r (events of parts under way)
 			r.Resumed++
+			u.mu.Unlock()
 			continue
 		}
 		if err := u.acquire(fileCtx); err != nil {
@@ -105,7 +115,6 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 		q := url.Values{"partNumber": {strconv.Itoa(p)}, "uploadId": {jr.UploadID}}
 		wg.Go(func() {
 			got, etag, err := u.putSection(fileCtx, fmt.Sprintf("PUT %s part %d", r.URL, p), fh, off, size, r.Key, q, r)
-			u.release()
 			mu.Lock()
 			if err != nil {
 				if firstErr == nil {
@@ -113,12 +122,20 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 					cancel(err)
 				}
 				mu.Unlock()
+				u.release()
 				return
 			}
 			jr.Parts[p] = journalPart{ETag: etag, CRC32C: got, Size: size}
+			u.mu.Lock() // Progress may be reading r
 			r.BytesSent += size
+			u.mu.Unlock()
 			jerr := u.saveJournal(jr)
 			mu.Unlock()
+			// The slot is given back once the part is in the journal, so
+			// the part that takes it next is never on its way while this
+			// one is stored but not yet recorded (a kill then would make
+			// the resume send this one again).
+			u.release()
 			if jerr != nil {
 				u.b.debug("upload: %v (the upload goes on; it cannot resume from here)", jerr)
 			}
@@ -127,6 +144,10 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 	}
 	wg.Wait()
 	if ctx.Err() != nil { // interrupted: the journal stays for the next run
+		if !journaled {
+			u.giveUp(r.Key, jr)
+			return fmt.Errorf("upload %s: %w (the multipart upload was aborted: no journal to resume it)", path, context.Cause(ctx))
+		}
 		return fmt.Errorf("upload %s: %w (%d of %d parts stored; run again to resume)", path, context.Cause(ctx), len(jr.Parts), n)
 	}
 	if firstErr != nil {
@@ -143,7 +164,7 @@ func (u *uploader) multipart(ctx context.Context, path string, mtime time.Time, 
 			path, checksum.Encode(whole), r.Checksum, ErrFileChanged)
 	}
 	if err := u.complete(ctx, r.Key, jr); err != nil {
-		if ctx.Err() == nil {
+		if ctx.Err() == nil || !journaled {
 			u.giveUp(r.Key, jr)
 		}
 		return fmt.Errorf("upload %s: %w", path, err)

@@ -60,8 +60,8 @@ func (c *RunsUpdateMetadataCmd) Run(ctx context.Context, f *Factory) error {
 			if d, derr := run.Details(ctx); derr == nil {
 				current = checksumText(d.CustomMetadataChecksum)
 			}
-			return cliError(KindConflict, fmt.Errorf("run %s: its custom metadata changed (current checksum %s, expected %s); read it again and retry, or pass --if-checksum %s to overwrite it (%w)",
-				c.RunID, current, checksumText(sum), current, err))
+			return cliError(KindConflict, fmt.Errorf("run %s: its custom metadata changed (current checksum %s, expected %s); read it again and retry, or %s (%w)",
+				c.RunID, current, checksumText(sum), overwriteHint(current), err))
 		}
 		return err
 	}
@@ -108,13 +108,24 @@ func (c *RunsUpdateItemMetadataCmd) Run(ctx context.Context, f *Factory) error {
 			if it, ierr := run.Item(ctx, c.ExternalID); ierr == nil {
 				current = checksumText(it.CustomMetadataChecksum)
 			}
-			return cliError(KindConflict, fmt.Errorf("item %q of run %s: its custom metadata changed (current checksum %s, expected %s); read it again and retry, or pass --if-checksum %s to overwrite it (%w)",
-				c.ExternalID, c.RunID, current, checksumText(sum), current, err))
+			return cliError(KindConflict, fmt.Errorf("item %q of run %s: its custom metadata changed (current checksum %s, expected %s); read it again and retry, or %s (%w)",
+				c.ExternalID, c.RunID, current, checksumText(sum), overwriteHint(current), err))
 		}
 		return err
 	}
 	return f.Output().Value(fmt.Sprintf("Custom metadata of item %q of run %s updated.", c.ExternalID, c.RunID),
 		map[string]any{"run_id": c.RunID, "external_id": c.ExternalID, "custom_metadata_checksum": newSum})
+}
+
+// overwriteHint says how to overwrite metadata whose current checksum is
+// current (as checksumText gives it): --if-checksum with it, or, when there
+// is none (or it could not be read), no --if-checksum at all (the checksum
+// read just before the update is sent; "none" would be sent as a checksum).
+func overwriteHint(current string) string {
+	if current == "none" || current == "unknown" {
+		return "run it again without --if-checksum to overwrite it"
+	}
+	return "pass --if-checksum " + current + " to overwrite it"
 }
 
 func checksumText(p *string) string {

@@ -59,3 +59,19 @@ func FuzzReadMetadataArg(f *testing.F) {
 		}
 	})
 }
+
+// TestMetadataConflictHintWithoutChecksum: a 412 on metadata that has no
+// checksum yet tells the user to drop --if-checksum; "--if-checksum none"
+// (sent as the checksum "none") would only fail again.
+func TestMetadataConflictHintWithoutChecksum(t *testing.T) {
+	t.Parallel()
+	e := newRunsEnv(t)
+	run := e.create("hint", 1)
+	r := e.fails(2, []string{"current checksum none", "without --if-checksum"},
+		"runs", "update-item-metadata", run, "hint-0", `{"a":1}`, "--if-checksum", "stale")
+	if strings.Contains(r.stderr, "--if-checksum none") {
+		t.Errorf("the hint suggests --if-checksum none: %s", r.stderr)
+	}
+	// And the advice holds: without --if-checksum the update goes through.
+	e.ok("runs", "update-item-metadata", run, "hint-0", `{"a":1}`)
+}
