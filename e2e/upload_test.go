@@ -321,7 +321,7 @@ func TestSlidesUploadBadInput(t *testing.T) {
 // retries each on its own and every object ends verified in the bucket.
 func TestSlidesUploadWithFaults(t *testing.T) {
 	t.Parallel()
-	emu := emulatortest.StartTest(t, emulator.Options{MinPartSize: 64 << 10, Faults: "storage:503@0.15,storage:reset@0.1", Seed: 3})
+	emu := emulatortest.StartTest(t, emulator.Options{MinPartSize: 64 << 10, Faults: "storage:503@0.1,storage:reset@0.1", Seed: 3})
 	c := newCLI(t, emu)
 	c.env["AIGNOSTICS_AUTHORIZATION_BACKOFF_SECONDS"] = "0.01"
 	c.login()

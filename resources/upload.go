@@ -17,6 +17,7 @@ import (
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/gcs"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/retry"
 )
 
 // Upload defaults and limits (Cloud Storage's XML API, as S3's).
@@ -35,8 +36,9 @@ const (
 	// need more gets larger parts.
 	MaxParts = 10000
 	// DefaultUploadRetries is how often one request (a part, a PUT, a
-	// HEAD) is tried again after a failure that may pass.
-	DefaultUploadRetries = 5
+	// HEAD) is tried again after a failure that may pass: the one retry
+	// policy's (4).
+	DefaultUploadRetries = retry.DefaultRetries
 )
 
 // Upload statuses of UploadResult.Status.

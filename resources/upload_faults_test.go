@@ -486,3 +486,29 @@ func TestUploadAnsweredBeforeTheWholePart(t *testing.T) {
 		t.Errorf("stored %d %s %v", n, c, ok)
 	}
 }
+
+// TestUploadRetriesAsTheSharedPolicy: a PUT that keeps failing is tried
+// once and retried as often as the one retry policy says (DESIGN: at most
+// 4 retries), then the file fails.
+func TestUploadRetriesAsTheSharedPolicy(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t, emulator.Options{})
+	p := &proxy{hook: func(w http.ResponseWriter, r *http.Request, _ int) bool {
+		if r.Method == http.MethodPut {
+			xmlError(w, http.StatusServiceUnavailable, "ServiceUnavailable")
+			return true
+		}
+		return false
+	}}
+	b := e.through(t, p)
+	f := resources.UploadFile{Path: e.file(t, "one.tiff", 1000)}
+	o := e.opts()
+	o.Retries = 0 // the default
+	_, errs := upload(t, b, []resources.UploadFile{f}, o)
+	if len(errs) != 1 {
+		t.Fatalf("errors %v", errs)
+	}
+	if n := p.count("PUT "); n != 1+resources.DefaultUploadRetries || resources.DefaultUploadRetries != 4 {
+		t.Errorf("PUT sent %d times (DefaultUploadRetries %d), want 1 + 4 retries", n, resources.DefaultUploadRetries)
+	}
+}

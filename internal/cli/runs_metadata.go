@@ -71,7 +71,7 @@ func (c *RunsUpdateMetadataCmd) Run(ctx context.Context, f *Factory) error {
 
 // RunsUpdateItemMetadataCmd replaces one item's custom metadata.
 type RunsUpdateItemMetadataCmd struct {
-	RunID      string  `arg:"" name:"RUN" help:"Run id."`
+	RunID      string  `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	ExternalID string  `arg:"" name:"EXTERNAL_ID" help:"The item's external id."`
 	JSON       string  `arg:"" name:"JSON" help:"The new custom metadata: a JSON object, @FILE to read it from a file, or - for stdin."`
 	IfChecksum *string `name:"if-checksum" help:"Update only if the item's current custom_metadata_checksum is this (else exit 2); default: the checksum read just before the update." placeholder:"SUM"`

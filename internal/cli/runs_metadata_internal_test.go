@@ -66,7 +66,7 @@ func FuzzReadMetadataArg(f *testing.F) {
 func TestMetadataConflictHintWithoutChecksum(t *testing.T) {
 	t.Parallel()
 	e := newRunsEnv(t)
-	run := e.create("hint", 1)
+	run := e.create("hint", 1, "--no-sdk-metadata") // an item without custom metadata
 	r := e.fails(2, []string{"current checksum none", "without --if-checksum"},
 		"runs", "update-item-metadata", run, "hint-0", `{"a":1}`, "--if-checksum", "stale")
 	if strings.Contains(r.stderr, "--if-checksum none") {

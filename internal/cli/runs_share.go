@@ -12,7 +12,7 @@ import (
 
 // RunsShareCmd shares a run with an organization.
 type RunsShareCmd struct {
-	RunID        string `arg:"" name:"RUN" help:"Run id."`
+	RunID        string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	Organization string `name:"organization" required:"" help:"Organization id whose users may read the run." placeholder:"ORG"`
 }
 
@@ -40,7 +40,7 @@ func (c *RunsShareCmd) Run(ctx context.Context, f *Factory) error {
 
 // RunsGrantsCmd lists the grants on a run.
 type RunsGrantsCmd struct {
-	RunID string `arg:"" name:"RUN" help:"Run id."`
+	RunID string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 }
 
 // Run streams the GrantReadResponse objects on the run, revoked ones included.
@@ -64,7 +64,7 @@ func (c *RunsGrantsCmd) Run(ctx context.Context, f *Factory) error {
 
 // RunsUnshareCmd revokes a grant on a run.
 type RunsUnshareCmd struct {
-	RunID   string `arg:"" name:"RUN" help:"Run id."`
+	RunID   string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	GrantID string `arg:"" name:"GRANT_ID" help:"Grant id (see 'runs grants RUN')."`
 }
 
@@ -114,7 +114,7 @@ The token is a secret: it is printed once, on stdout, and masked everywhere else
 
 // RunsShareTokenCreateCmd creates a share token for a run.
 type RunsShareTokenCreateCmd struct {
-	RunID   string        `arg:"" name:"RUN" help:"Run id."`
+	RunID   string        `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	Expires time.Duration `name:"expires" help:"Lifetime of the token, e.g. 168h (default: no expiry)." placeholder:"D"`
 }
 
@@ -165,7 +165,7 @@ func (c *RunsShareTokenCreateCmd) Run(ctx context.Context, f *Factory) error {
 
 // RunsShareTokenListCmd lists the share tokens of a run.
 type RunsShareTokenListCmd struct {
-	RunID string `arg:"" name:"RUN" help:"Run id."`
+	RunID string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 }
 
 // Run streams ShareTokenReadResponse objects (no values).
@@ -189,7 +189,7 @@ func (c *RunsShareTokenListCmd) Run(ctx context.Context, f *Factory) error {
 
 // RunsShareTokenRevokeCmd revokes a share token of a run.
 type RunsShareTokenRevokeCmd struct {
-	RunID   string `arg:"" name:"RUN" help:"Run id."`
+	RunID   string `arg:"" name:"RUN" help:"Run id, a unique prefix of 8+ characters, or latest."`
 	TokenID string `arg:"" name:"TOKEN_ID" help:"Share token id (see 'runs share-token list RUN'), not the token itself."`
 }
 
