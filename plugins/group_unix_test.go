@@ -85,7 +85,6 @@ wait`)
 	waitGone(t, pid)
 }
 
-
 func TestProviderTimeoutEndsItsWholeGroup(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := dir + "/pid"
