@@ -230,6 +230,9 @@ func retryableNetError(err error) bool {
 	if errors.As(err, &addr) {
 		return false // a malformed address stays malformed
 	}
+	if errors.Is(err, ErrCrossOriginRedirect) {
+		return false
+	}
 	switch {
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
 		errors.As(err, &verify), errors.As(err, &record), errors.As(err, &cfg):

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 const maxBody = 1 << 20
@@ -49,6 +51,11 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 		GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
 	}))
 	resp, err := hc.Do(req)
+	if errors.Is(err, httpx.ErrCrossOriginRedirect) {
+		// The server answered with a redirect that would carry the grant
+		// elsewhere: it did not take the grant, and nothing was re-sent.
+		return 0, fmt.Errorf("call %s endpoint: %w", name, stripURLError(err))
+	}
 	if err != nil {
 		return 0, &transportError{name: name, err: stripURLError(err), sent: sent.Load()}
 	}
@@ -71,7 +78,10 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 		return interval, te
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return 0, fmt.Errorf("decode %s answer (status %d): %w", name, resp.StatusCode, errors.New("not a JSON object of the expected form"))
+		// The server took the request and answered something unusable:
+		// as good as a lost answer (a refresh token may have been rotated).
+		return 0, &transportError{name: name, sent: true,
+			err: fmt.Errorf("decode answer (status %d): %w", resp.StatusCode, errors.New("not a JSON object of the expected form"))}
 	}
 	return 0, nil
 }
