@@ -57,14 +57,19 @@ func TestRefreshFaultsKeepTheLogin(t *testing.T) {
 			return func(w http.ResponseWriter, r *http.Request) { a.grant(r); w.Write([]byte("<html>maintenance</html>")) }
 		}},
 		{name: "answer without token", spent: true, fault: func(a *authServer) func(http.ResponseWriter, *http.Request) {
-			return func(w http.ResponseWriter, r *http.Request) { a.grant(r); writeJSON(w, 200, map[string]string{"token_type": "Bearer"}) }
+			return func(w http.ResponseWriter, r *http.Request) {
+				a.grant(r)
+				writeJSON(w, 200, map[string]string{"token_type": "Bearer"})
+			}
 		}},
 		{name: "gateway 502 after the grant", spent: true, fault: func(a *authServer) func(http.ResponseWriter, *http.Request) {
 			return func(w http.ResponseWriter, r *http.Request) { a.grant(r); w.WriteHeader(502) }
 		}},
 		{name: "jwks down", jwks: true},
 		{name: "busy 503", fault: func(a *authServer) func(http.ResponseWriter, *http.Request) {
-			return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, map[string]string{"error": "temporarily_unavailable"}) }
+			return func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 503, map[string]string{"error": "temporarily_unavailable"})
+			}
 		}},
 		{name: "proxy 407", env: map[string]string{"HTTP_PROXY": proxy407.URL}},
 		// (A 502 or 504 may come from a gateway that passed the grant on:
