@@ -70,7 +70,7 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 		if json.Unmarshal(body, &er) == nil {
 			te.Code, te.Description = er.Error, clip(er.Description)
 			if n, err := strconv.ParseFloat(string(er.Interval), 64); err == nil && n > 0 {
-				interval = time.Duration(n * float64(time.Second))
+				interval = time.Duration(min(n, 3600) * float64(time.Second))
 			}
 		} else if v, err := url.ParseQuery(string(body)); err == nil && v.Get("error") != "" {
 			te.Code, te.Description = v.Get("error"), clip(v.Get("error_description"))
