@@ -73,3 +73,28 @@ func TestDebugLogRedacted(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestRedactOtherSpellings(t *testing.T) {
+	for in, want := range map[string]string{
+		"dial user:s3cret@proxy.corp:3128 failed":      "dial user:REDACTED@proxy.corp:3128 failed",
+		`"https_proxy": "u:s3cret@10.0.0.1:3128"`:       `"https_proxy": "u:REDACTED@10.0.0.1:3128"`,
+		"https://u:s3cret@proxy:1":                      "https://u:REDACTED@proxy:1",
+		"/runs/1?shareToken=s3cret":                     "/runs/1?shareToken=REDACTED",
+		"/runs/1?share-token=s3cret&x=1":                "/runs/1?share-token=REDACTED&x=1",
+		"/runs/1?share_token%3Ds3cret":                  "/runs/1?share_token%3DREDACTED",
+		"refreshToken=s3cret":                           "refreshToken=REDACTED",
+		"dial tcp 127.0.0.1:3128: connection refused":   "dial tcp 127.0.0.1:3128: connection refused",
+		"git@github.com:owner/repo and 12:30 at 10.0.0": "git@github.com:owner/repo and 12:30 at 10.0.0",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRedactValues(t *testing.T) {
+	got := RedactValues("token opaque-secret/+= and opaque-secret%2F%2B%3D and abc", "opaque-secret/+=", "abc", "")
+	if want := "token REDACTED and REDACTED and abc"; got != want {
+		t.Errorf("RedactValues = %q, want %q", got, want)
+	}
+}

@@ -75,6 +75,14 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 		} else if v, err := url.ParseQuery(string(body)); err == nil && v.Get("error") != "" {
 			te.Code, te.Description = v.Get("error"), clip(v.Get("error_description"))
 		}
+		// A failing server may echo what it was sent (the refresh token,
+		// the device code, the code verifier): never repeat it.
+		var sent []string
+		for _, k := range []string{"refresh_token", "device_code", "code", "code_verifier", "client_secret", "token"} {
+			sent = append(sent, form.Get(k))
+		}
+		te.Code = httpx.Redact(httpx.RedactValues(te.Code, sent...))
+		te.Description = httpx.Redact(httpx.RedactValues(te.Description, sent...))
 		return interval, te
 	}
 	if err := json.Unmarshal(body, out); err != nil {
