@@ -76,7 +76,7 @@ func TestDebugLogRedacted(t *testing.T) {
 
 func TestRedactOtherSpellings(t *testing.T) {
 	for in, want := range map[string]string{
-		"dial user:s3cret@proxy.corp:3128 failed":      "dial user:REDACTED@proxy.corp:3128 failed",
+		"dial user:s3cret@proxy.corp:3128 failed":       "dial user:REDACTED@proxy.corp:3128 failed",
 		`"https_proxy": "u:s3cret@10.0.0.1:3128"`:       `"https_proxy": "u:REDACTED@10.0.0.1:3128"`,
 		"https://u:s3cret@proxy:1":                      "https://u:REDACTED@proxy:1",
 		"/runs/1?shareToken=s3cret":                     "/runs/1?shareToken=REDACTED",
