@@ -93,7 +93,13 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 	if g.TokenProvider != "" {
 		flags["AIGNOSTICS_TOKEN_PROVIDER"] = g.TokenProvider
 	}
-	return settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
+	s, err := settings.Load(settings.LoadOptions{Flags: flags, Getenv: f.Getenv})
+	if err == nil {
+		for _, w := range s.Warnings {
+			fmt.Fprintf(f.IO.ErrOut, "aignostics: warning: %s\n", w)
+		}
+	}
+	return s, err
 }
 
 // HTTPOptions translates the settings into options for an HTTP client without a token.
