@@ -60,7 +60,9 @@ func TestUntrustedWorkDirEnv(t *testing.T) {
 	}
 	var info []struct{ Name, Value string }
 	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil {
-		var obj struct{ Settings []struct{ Name, Value string } }
+		var obj struct {
+			Settings []struct{ Name, Value string }
+		}
 		if err2 := json.Unmarshal([]byte(r.stdout), &obj); err2 != nil {
 			t.Fatalf("platform info printed %s (%v)", r.stdout, err)
 		}
