@@ -29,7 +29,15 @@ type Options struct {
 	// Notify, when set, is told of each retry before its wait, in one
 	// redacted line, so a person is not left staring at a silent terminal.
 	Notify func(line string)
-	Clock  clock.Clock    // waits between retries and idle-read timers; zero: the system clock
+	// MaxAnswer bounds a JSON answer's body (after decompression) that
+	// JSON reads; default DefaultMaxAnswer.
+	MaxAnswer int64
+	// AnswerTimeout bounds one attempt of a JSON call from sending to the
+	// last byte of its answer, so a server dribbling bytes cannot hold a
+	// command forever (the idle timeout alone would never fire); default
+	// DefaultAnswerTimeouts times Timeout. Streamed bodies (Do) have none.
+	AnswerTimeout time.Duration
+	Clock         clock.Clock    // waits between retries and idle-read timers; zero: the system clock
 	Rand   func() float64 // jitter source in [0,1); nil: math/rand/v2
 }
 
@@ -39,6 +47,9 @@ const (
 	DefaultRetryBase  = 3 * time.Second
 	DefaultMaxRetries = 4
 	MaxBackoff        = retry.DefaultCap // cap of every wait, Retry-After included
+	DefaultMaxAnswer  = 64 << 20         // bytes of one JSON answer
+	// DefaultAnswerTimeouts is AnswerTimeout's default in units of Timeout.
+	DefaultAnswerTimeouts = 4
 )
 
 // DefaultUserAgent returns "aignostics-go/<version> (<os>; <arch>)". An empty
@@ -54,6 +65,12 @@ func DefaultUserAgent(version string) string {
 func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
+	}
+	if o.MaxAnswer <= 0 {
+		o.MaxAnswer = DefaultMaxAnswer
+	}
+	if o.AnswerTimeout <= 0 {
+		o.AnswerTimeout = DefaultAnswerTimeouts * o.Timeout
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = DefaultRetryBase
