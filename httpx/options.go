@@ -38,7 +38,7 @@ type Options struct {
 	// DefaultAnswerTimeouts times Timeout. Streamed bodies (Do) have none.
 	AnswerTimeout time.Duration
 	Clock         clock.Clock    // waits between retries and idle-read timers; zero: the system clock
-	Rand   func() float64 // jitter source in [0,1); nil: math/rand/v2
+	Rand          func() float64 // jitter source in [0,1); nil: math/rand/v2
 }
 
 // Defaults.
