@@ -72,3 +72,28 @@ func TestHostileAnswerBodies(t *testing.T) {
 		})
 	}
 }
+
+// A paginated list whose server ignores `page` (the same full page again)
+// stops with an error instead of requesting forever; what came is printed
+// and the JSON is left incomplete.
+func TestListWithoutProgressStops(t *testing.T) {
+	h := newHostileServer(t)
+	h.handle("GET /api/v1/runs", func(w http.ResponseWriter, r *http.Request) {
+		var page []any
+		for i := range pageSize(r) {
+			page = append(page, run("00000000-0000-0000-0000-"+strings.Repeat("0", 8)+string(rune('a'+i%6))+"000"))
+		}
+		writeJSON(w, 200, page)
+	})
+	c := newHostileCLI(t, h)
+	r := c.run(nil, "", "-o", "json", "runs", "list")
+	if r.code != 1 || !strings.Contains(r.stderr, "already sent") {
+		t.Errorf("exit %d, stderr %q; want 1 saying the page came again", r.code, r.stderr)
+	}
+	if n := h.count("GET /api/v1/runs"); n != 2 {
+		t.Errorf("%d pages requested, want 2", n)
+	}
+	if !strings.HasPrefix(r.stdout, "[") || strings.HasSuffix(strings.TrimSpace(r.stdout), "]") {
+		t.Errorf("stdout is not the first page as an unfinished JSON array: %.80q...", r.stdout)
+	}
+}
