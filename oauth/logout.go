@@ -68,7 +68,7 @@ func (m *Manager) removeLocked(ctx context.Context, path string) (data []byte, r
 	if err != nil {
 		return nil, false, err
 	}
-	defer lock.release()
+	defer lock.Release()
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil

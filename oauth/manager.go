@@ -98,7 +98,7 @@ func (m *Manager) Current(ctx context.Context) (httpx.Token, error) {
 	if err != nil {
 		return httpx.Token{}, err
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	e, err := readCache(m.path)
 	if err != nil {

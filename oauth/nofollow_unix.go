@@ -8,12 +8,6 @@ import (
 	"syscall"
 )
 
-// openNoFollow opens path for reading, failing on a symlink and never
-// blocking on a FIFO.
-func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-}
-
 // untrusted says why a token cache file may not be trusted ("" when it
 // may): not a regular file, owned by another user, or open to group or
 // others.

@@ -1,6 +1,6 @@
 //go:build linux
 
-package oauth
+package filelock
 
 import (
 	"bytes"

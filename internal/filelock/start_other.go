@@ -1,6 +1,6 @@
 //go:build !linux
 
-package oauth
+package filelock
 
 // processStart cannot tell a process's start time here.
 func processStart(int) (string, bool) { return "", false }
