@@ -13,7 +13,15 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/filelock"
 	"github.com/aignostics/aignostics/internal/retry"
+)
+
+// A file's download lock is broken when its holder is gone (or cannot be
+// the holder); by time only after fileLockStale, which no download takes.
+const (
+	fileLockStale = 24 * time.Hour
+	fileLockPoll  = 100 * time.Millisecond
 )
 
 // fetch produces one artifact's file: skipped when present and matching,
@@ -49,6 +57,15 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 	if err := noLinksBelow(d.planner.root, f.Path); err != nil {
 		return fail(err) // planted while the folders were made
 	}
+	// At most one process writes a file at a time: another one downloading
+	// the same run into the same folder (a second terminal, a retried CI
+	// job) is waited for, and its verified file then found and kept.
+	lock, err := filelock.Acquire(ctx, f.Path+".part.lock", filelock.Options{
+		Stale: fileLockStale, Wait: fileLockStale, Poll: fileLockPoll, Clock: d.run.c.o.Clock})
+	if err != nil {
+		return fail(fmt.Errorf("download %s of item %q: %w", f.Name, f.ExternalID, err))
+	}
+	defer lock.Release()
 	part, etagPath := partPaths(f.Path)
 	for _, p := range []string{f.Path, part, etagPath} {
 		if err := replaceNonRegular(p); err != nil {
