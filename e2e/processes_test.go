@@ -157,3 +157,26 @@ func TestPluginInterruptEndsItsProcessGroup(t *testing.T) {
 	}
 	assertNoneLeft(t, marker)
 }
+
+// A command plugin that runs itself through aignostics stops at a bounded
+// depth with a clear error instead of multiplying processes.
+func TestPluginThatRunsItselfIsBounded(t *testing.T) {
+	key, marker := newMarker(t)
+	c := newCLI(t, nil)
+	dir := t.TempDir()
+	count := filepath.Join(t.TempDir(), "count")
+	if err := os.WriteFile(filepath.Join(dir, "aignostics-loop"), []byte("#!/bin/sh\necho run >> \"$COUNT\"\nexec aignostics loop\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c.env["PATH"] = dir + ":" + filepath.Dir(binary) + ":" + c.env["PATH"]
+	c.env[key] = marker
+	c.env["COUNT"] = count
+	r := c.run(nil, "", "loop")
+	if r.code != 2 || !strings.Contains(r.stderr, "runs itself") {
+		t.Errorf("exit %d, stderr %q; want 2 saying the plugin runs itself", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(count); bytes.Count(b, []byte("\n")) != 8 {
+		t.Errorf("the plugin ran %d times, want 8", bytes.Count(b, []byte("\n")))
+	}
+	assertNoneLeft(t, marker)
+}
