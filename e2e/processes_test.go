@@ -105,6 +105,28 @@ func TestRecursiveTokenProviderRefused(t *testing.T) {
 	}
 }
 
+// A provider chain that clears its environment (env -i) loses the chain
+// marker but not its parents: it is refused a few levels down (Linux,
+// where the ancestry is read from /proc), exit 4, nothing left running.
+func TestRecursiveTokenProviderWithScrubbedEnvironment(t *testing.T) {
+	key, marker := newMarker(t)
+	c := newCLI(t, nil)
+	c.env["AIGNOSTICS_API_ROOT"] = "http://127.0.0.1:1"
+	c.env[key] = marker
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "scrubbing-provider")
+	script := "#!/bin/sh\nexec env -i PATH=\"$PATH\" HOME=\"$HOME\" AIGNOSTICS_ENV_FILE=/dev/null AIGNOSTICS_API_ROOT=http://127.0.0.1:1 " +
+		key + "=" + marker + " AIGNOSTICS_TOKEN_PROVIDER=" + wrapper + " " + binary + " platform token\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run(map[string]string{"AIGNOSTICS_TOKEN_PROVIDER": wrapper}, "", "platform", "token")
+	if r.code != 4 || !strings.Contains(r.stderr, "already running above") {
+		t.Errorf("exit %d, stderr %q; want 4 saying the program is already running above", r.code, r.stderr)
+	}
+	assertNoneLeft(t, marker)
+}
+
 // A token provider that starts a background process and hangs is killed
 // with everything it started when its timeout ends.
 func TestTokenProviderTimeoutEndsItsProcessGroup(t *testing.T) {

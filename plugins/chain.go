@@ -44,8 +44,12 @@ func parseChain(v string) providerChain {
 }
 
 // allows reports, as an error wrapping ErrRecursive, whether a provider
-// with identity id may run inside this chain.
-func (c providerChain) allows(id string) error {
+// with identity id may run inside this chain, where ancestors processes
+// above this one run this same program.
+func (c providerChain) allows(id string, ancestors int) error {
+	if ancestors >= MaxChain {
+		return fmt.Errorf("%w: %d processes of this program are already running above this one (a provider chain that cleared %s?)", ErrRecursive, ancestors, ChainEnv)
+	}
 	if slices.Contains(c, id) {
 		return fmt.Errorf("%w: it is already running further up (%s=%d providers deep); do not give a provider that runs 'aignostics platform token' the same AIGNOSTICS_TOKEN_PROVIDER (unset it in the provider's environment)", ErrRecursive, ChainEnv, len(c))
 	}

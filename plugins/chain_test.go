@@ -61,3 +61,13 @@ func TestProviderRefusedInsideItsOwnChain(t *testing.T) {
 		t.Errorf("a provider under two others: %v", err)
 	}
 }
+
+func TestChainRefusesDeepAncestry(t *testing.T) {
+	var c providerChain
+	if err := c.allows("x", MaxChain-1); err != nil {
+		t.Errorf("allows with %d ancestors: %v", MaxChain-1, err)
+	}
+	if err := c.allows("x", MaxChain); !errors.Is(err, ErrRecursive) {
+		t.Errorf("allows with %d ancestors = %v, want ErrRecursive", MaxChain, err)
+	}
+}

@@ -132,7 +132,7 @@ func (p *Provider) Invalidate(token string) {
 func (p *Provider) run(ctx context.Context) (httpx.Token, error) {
 	env := append(os.Environ(), p.o.Env...)
 	chain := parseChain(envValue(env, ChainEnv))
-	if err := chain.allows(p.id()); err != nil {
+	if err := chain.allows(p.id(), selfAncestors()); err != nil {
 		return httpx.Token{}, &ProviderError{Command: p.argv[0], ExitStatus: -1, Err: err}
 	}
 	path, err := lookPath(p.argv[0], envValue(env, "PATH"))
