@@ -60,8 +60,13 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 	// At most one process writes a file at a time: another one downloading
 	// the same run into the same folder (a second terminal, a retried CI
 	// job) is waited for, and its verified file then found and kept.
-	lock, err := filelock.Acquire(ctx, f.Path+".part.lock", filelock.Options{
-		Stale: fileLockStale, Wait: fileLockStale, Poll: fileLockPoll, Clock: d.run.c.o.Clock})
+	lockOpts := filelock.Options{Stale: fileLockStale, Poll: fileLockPoll, Clock: d.run.c.o.Clock}
+	lock, err := filelock.Acquire(ctx, f.Path+".part.lock", lockOpts)
+	if busy := (*filelock.BusyError)(nil); errors.As(err, &busy) {
+		d.run.c.debugf("download: process %d is writing %s; waiting for it", busy.PID, f.Path)
+		lockOpts.Wait = fileLockStale
+		lock, err = filelock.Acquire(ctx, f.Path+".part.lock", lockOpts)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("download %s of item %q: %w", f.Name, f.ExternalID, err))
 	}
