@@ -20,8 +20,14 @@ const maxErrorBody = 64 << 10
 func newAPIError(method, rawURL string, resp *http.Response) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
+	// A server may echo the credential it was sent (an opaque token is not
+	// shaped like anything Redact knows): mask the one that was sent.
+	var sent string
+	if resp.Request != nil {
+		_, sent, _ = strings.Cut(resp.Request.Header.Get("Authorization"), " ")
+	}
 	return &APIError{Method: method, URL: Redact(rawURL), StatusCode: resp.StatusCode,
-		Message: Redact(ErrorMessage(resp.StatusCode, body))}
+		Message: Redact(RedactValues(ErrorMessage(resp.StatusCode, body), sent))}
 }
 
 // ErrorMessage extracts the server's message from an error body: FastAPI's

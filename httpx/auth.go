@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -132,4 +133,35 @@ func checkAuthOrigin(s string) (string, error) {
 		return "", &ConfigError{Setting: "AuthOrigin", Path: s, Err: fmt.Errorf("want scheme://host[:port]")}
 	}
 	return o, nil
+}
+
+// ErrCrossOriginRedirect is wrapped by the error of a request whose body
+// (a token grant with its refresh token or device code, an upload) a
+// server redirected to another origin: 307 and 308 re-send the body, so
+// such a redirect is never followed.
+var ErrCrossOriginRedirect = errors.New("refused to follow a redirect that re-sends the request body to another origin")
+
+// maxRedirects is how many redirects one request follows.
+const maxRedirects = 10
+
+// CheckRedirect is the redirect policy of every client httpx builds (an
+// http.Client.CheckRedirect for clients built elsewhere): at most
+// maxRedirects, and never a body to another origin. (Headers that carry
+// credentials are removed from redirects to another origin by
+// authTransport.)
+func CheckRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if req.Body != nil && req.Body != http.NoBody && origin(req.URL) != origin(via[0].URL) {
+		return fmt.Errorf("%w (%s %s to %s)", ErrCrossOriginRedirect, req.Method, Redact(redactQuery(via[0].URL)), Redact(redactQuery(req.URL)))
+	}
+	return nil
+}
+
+// redactQuery is u without its query and fragment, for messages.
+func redactQuery(u *url.URL) string {
+	v := *u
+	v.RawQuery, v.Fragment, v.User = "", "", nil
+	return v.String()
 }

@@ -46,7 +46,7 @@ func New(o Options) (*Client, error) {
 		rt = &logTransport{next: rt, log: c.log}
 	}
 	c.base = rt
-	c.hc = &http.Client{Transport: &authTransport{next: rt, ua: o.UserAgent, origin: authOrigin, tokens: o.Token}}
+	c.hc = &http.Client{CheckRedirect: CheckRedirect, Transport: &authTransport{next: rt, ua: o.UserAgent, origin: authOrigin, tokens: o.Token}}
 	return c, nil
 }
 
@@ -56,7 +56,7 @@ func New(o Options) (*Client, error) {
 func (c *Client) WithToken(ts TokenSource) *Client {
 	d := &Client{o: c.o, authOrigin: c.authOrigin, log: c.log, base: c.base}
 	d.o.Token = ts
-	d.hc = &http.Client{Transport: &authTransport{next: c.base, ua: c.o.UserAgent, origin: c.authOrigin, tokens: ts}}
+	d.hc = &http.Client{CheckRedirect: CheckRedirect, Transport: &authTransport{next: c.base, ua: c.o.UserAgent, origin: c.authOrigin, tokens: ts}}
 	return d
 }
 
@@ -80,5 +80,6 @@ func newBaseTransport(o Options, proxy func(*http.Request) (*url.URL, error), tl
 
 // HTTP returns the underlying *http.Client: proxy, CA pool, timeouts, user
 // agent, debug log and auth transport (401 refresh included), but no
-// retries. Redirects never carry the token to another origin.
+// retries. Redirects never carry the token, cookies or a request body to
+// another origin.
 func (c *Client) HTTP() *http.Client { return c.hc }

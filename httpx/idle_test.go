@@ -48,7 +48,7 @@ func TestIdleTimeoutFiresOnStalledBody(t *testing.T) {
 	c, clk := fakeTimerClient(t, timeout)
 	go func() {
 		<-stalled
-		clk.BlockUntil(1) // a Read of the first body waits: its timer is armed
+		clk.BlockUntil(2) // the answer deadline and the idle timer of a waiting Read of the first body are armed
 		clk.Advance(timeout)
 	}()
 	var out struct{ ID string }

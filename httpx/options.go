@@ -33,11 +33,16 @@ type Options struct {
 	// Notify, when set, is told of each retry before its wait, in one
 	// redacted line, so a person is not left staring at a silent terminal.
 	Notify func(line string)
-	Clock  clock.Clock    // waits between retries and idle-read timers; zero: the system clock
-	Rand   func() float64 // jitter source in [0,1); nil: math/rand/v2
-	// MaxJSONBody bounds the answer JSON reads and decodes; a larger one is
-	// an error (not retried). Default DefaultMaxJSONBody.
-	MaxJSONBody int64
+	// MaxAnswer bounds a JSON answer's body (after decompression) that
+	// JSON reads; default DefaultMaxAnswer.
+	MaxAnswer int64
+	// AnswerTimeout bounds one attempt of a JSON call from sending to the
+	// last byte of its answer, so a server dribbling bytes cannot hold a
+	// command forever (the idle timeout alone would never fire); default
+	// DefaultAnswerTimeouts times Timeout. Streamed bodies (Do) have none.
+	AnswerTimeout time.Duration
+	Clock         clock.Clock    // waits between retries and idle-read timers; zero: the system clock
+	Rand          func() float64 // jitter source in [0,1); nil: math/rand/v2
 }
 
 // Defaults.
@@ -46,10 +51,9 @@ const (
 	DefaultRetryBase  = 3 * time.Second
 	DefaultMaxRetries = 4
 	MaxBackoff        = retry.DefaultCap // cap of every wait, Retry-After included
-	// DefaultMaxJSONBody bounds one JSON answer (a page of a list, a run
-	// with its metadata, a version's documents): far above any the API
-	// sends, far below what would exhaust memory.
-	DefaultMaxJSONBody = 64 << 20
+	DefaultMaxAnswer  = 64 << 20         // bytes of one JSON answer
+	// DefaultAnswerTimeouts is AnswerTimeout's default in units of Timeout.
+	DefaultAnswerTimeouts = 4
 )
 
 // DefaultUserAgent returns "aignostics-go/<version> (<os>; <arch>)". An empty
@@ -66,6 +70,12 @@ func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.MaxAnswer <= 0 {
+		o.MaxAnswer = DefaultMaxAnswer
+	}
+	if o.AnswerTimeout <= 0 {
+		o.AnswerTimeout = DefaultAnswerTimeouts * o.Timeout
+	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = DefaultRetryBase
 	}
@@ -77,9 +87,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent(buildVersion())
-	}
-	if o.MaxJSONBody <= 0 {
-		o.MaxJSONBody = DefaultMaxJSONBody
 	}
 	return o
 }

@@ -12,8 +12,8 @@ import (
 const redacted = "REDACTED"
 
 // secretParams are query, form and JSON keys whose values are secret.
-const secretParams = `access_token|refresh_token|id_token|code|code_verifier|client_secret|device_code|` +
-	`x-goog-signature|x-goog-credential|signature|x-amz-signature|password|token|share_token|assertion|subject_token`
+const secretParams = `access[_-]?token|refresh[_-]?token|id[_-]?token|code|code[_-]?verifier|client[_-]?secret|device[_-]?code|` +
+	`x-goog-signature|x-goog-credential|signature|x-amz-signature|password|token|share[_-]?token|assertion|subject[_-]?token`
 
 // redactor replaces the matches of re with repl.
 type redactor struct {
@@ -35,8 +35,13 @@ var redactors = sync.OnceValue(func() []redactor {
 		{regexp.MustCompile(`(?i)("(?:` + secretParams + `)"\s*:\s*")(?:[^"\\]|\\.)*"`), `${1}` + redacted + `"`},
 		// Anything shaped like a JWT.
 		{regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), redacted},
+		// key%3Dvalue: the same, URL-encoded once.
+		{regexp.MustCompile(`(?i)((?:` + secretParams + `)%3D)[^&%\s#"',;)]*`), "${1}" + redacted},
 		// Passwords in URLs: scheme://user:password@host.
 		{regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`), "${1}" + redacted + "@"},
+		// The same without a scheme, as proxies are often written:
+		// user:password@host:3128.
+		{regexp.MustCompile(`(^|[\s"'=(,<\[])([^/\s:@"'=(,<\[]+:)[^/\s@"']+@([A-Za-z0-9\[])`), "${1}${2}" + redacted + "@${3}"},
 	}
 })
 
@@ -52,6 +57,26 @@ func Redact(s string) string {
 	return s
 }
 
+// RedactValues masks every occurrence in s of each secret value (as is, and
+// URL-encoded), for messages that may echo what was sent, such as a
+// server's error body repeating the refresh token or a provider's opaque
+// token, or a share token in a path. Values shorter than 6 bytes are left alone: masking them would
+// mangle ordinary words.
+func RedactValues(s string, secrets ...string) string {
+	for _, v := range secrets {
+		if len(v) < 6 {
+			continue
+		}
+		s = strings.ReplaceAll(s, v, redacted)
+		for _, e := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+			if e != v {
+				s = strings.ReplaceAll(s, e, redacted)
+			}
+		}
+	}
+	return s
+}
+
 // redactUserinfo masks a proxy URL's password for messages.
 func redactUserinfo(s string) string { return Redact(s) }
 
@@ -63,21 +88,4 @@ func redactURLError(err error) error {
 		return errors.New(ue.Op + " " + Redact(ue.URL) + ": " + ue.Err.Error())
 	}
 	return err
-}
-
-// RedactValues replaces every occurrence of each non-empty secret in s, and
-// of its query- and path-escaped forms, with REDACTED.
-func RedactValues(s string, secrets ...string) string {
-	for _, v := range secrets {
-		if v == "" {
-			continue
-		}
-		s = strings.ReplaceAll(s, v, redacted)
-		for _, e := range []string{url.QueryEscape(v), url.PathEscape(v)} {
-			if e != v {
-				s = strings.ReplaceAll(s, e, redacted)
-			}
-		}
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -106,7 +107,7 @@ func TestShareTokenRedacted(t *testing.T) {
 	}
 }
 
-// TestJSONAnswerBounded: an answer larger than MaxJSONBody is not read
+// TestJSONAnswerBounded: an answer larger than MaxAnswer is not read
 // whole (a hostile or broken server cannot make the client allocate
 // without end) and is not retried.
 func TestJSONAnswerBounded(t *testing.T) {
@@ -117,14 +118,39 @@ func TestJSONAnswerBounded(t *testing.T) {
 		io.WriteString(w, `[`+strings.Repeat(`{"name":"doc"},`, 1000)+`{}]`)
 	}))
 	t.Cleanup(srv.Close)
-	c, _ := testClient(t, Options{MaxJSONBody: 4 << 10})
+	c, _ := testClient(t, Options{MaxAnswer: 4 << 10})
 	var out []map[string]any
 	err := c.JSON(context.Background(), "GET", srv.URL+"/documents", nil, &out)
-	if err == nil || !strings.Contains(err.Error(), "larger than") || hits != 1 || out != nil {
+	if err == nil || !errors.Is(err, ErrAnswerTooLarge) || hits != 1 || out != nil {
 		t.Fatalf("err %v, %d requests, out %d; want one request refused as too large", err, hits, len(out))
 	}
 	c, _ = testClient(t, Options{})
 	if err := c.JSON(context.Background(), "GET", srv.URL+"/documents", nil, &out); err != nil || len(out) != 1001 {
 		t.Fatalf("default bound: %v, %d", err, len(out))
+	}
+}
+
+func TestRedactOtherSpellings(t *testing.T) {
+	for in, want := range map[string]string{
+		"dial user:s3cret@proxy.corp:3128 failed":       "dial user:REDACTED@proxy.corp:3128 failed",
+		`"https_proxy": "u:s3cret@10.0.0.1:3128"`:       `"https_proxy": "u:REDACTED@10.0.0.1:3128"`,
+		"https://u:s3cret@proxy:1":                      "https://u:REDACTED@proxy:1",
+		"/runs/1?shareToken=s3cret":                     "/runs/1?shareToken=REDACTED",
+		"/runs/1?share-token=s3cret&x=1":                "/runs/1?share-token=REDACTED&x=1",
+		"/runs/1?share_token%3Ds3cret":                  "/runs/1?share_token%3DREDACTED",
+		"refreshToken=s3cret":                           "refreshToken=REDACTED",
+		"dial tcp 127.0.0.1:3128: connection refused":   "dial tcp 127.0.0.1:3128: connection refused",
+		"git@github.com:owner/repo and 12:30 at 10.0.0": "git@github.com:owner/repo and 12:30 at 10.0.0",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRedactValues(t *testing.T) {
+	got := RedactValues("token opaque-secret/+= and opaque-secret%2F%2B%3D and abc", "opaque-secret/+=", "abc", "")
+	if want := "token REDACTED and REDACTED and abc"; got != want {
+		t.Errorf("RedactValues = %q, want %q", got, want)
 	}
 }

@@ -55,8 +55,44 @@ func (c *Client) JSON(ctx context.Context, method, url string, in, out any) erro
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	_, err = c.do(req, func(resp *http.Response) error { return decodeBody(resp, out, c.o.MaxJSONBody) })
+	_, err = c.do(req, func(resp *http.Response) error { return decodeBody(resp, out, c.o.MaxAnswer) })
 	return err
+}
+
+// ErrAnswerTooLarge is wrapped by the error of a JSON answer larger than
+// Options.MaxAnswer (a gzip bomb, an endless stream).
+var ErrAnswerTooLarge = errors.New("the answer is too large")
+
+// AnswerDeadlineError is the cause of a JSON call whose answer did not
+// arrive whole within Options.AnswerTimeout.
+type AnswerDeadlineError struct{ After time.Duration }
+
+func (e *AnswerDeadlineError) Error() string {
+	return fmt.Sprintf("the answer did not arrive whole within %s", e.After)
+}
+
+// Timeout marks it as a timeout.
+func (e *AnswerDeadlineError) Timeout() bool { return true }
+
+// attemptContext bounds one attempt of a JSON call by AnswerTimeout (on
+// the client's clock); end stops the timer and returns the deadline error
+// when it fired. Without on, ctx is returned as it is.
+func (c *Client) attemptContext(ctx context.Context, on bool) (actx context.Context, end func() error) {
+	if !on {
+		return ctx, func() error { return nil }
+	}
+	cctx, cancel := context.WithCancelCause(ctx)
+	late := &AnswerDeadlineError{After: c.o.AnswerTimeout}
+	t := c.o.Clock.AfterFunc(c.o.AnswerTimeout, func() { cancel(late) })
+	return cctx, func() error {
+		t.Stop()
+		fired := context.Cause(cctx) == late
+		cancel(nil)
+		if fired {
+			return late
+		}
+		return nil
+	}
 }
 
 // bodyError is a failure to read or decode a 2xx answer.
@@ -76,8 +112,8 @@ func (e *bodyError) Error() string {
 // Unwrap returns the cause.
 func (e *bodyError) Unwrap() error { return e.err }
 
-// decodeBody reads the whole body (at most limit bytes), closes it and
-// decodes it into out.
+// decodeBody reads the whole body (at most limit bytes, decompressed),
+// closes it and decodes it into out.
 func decodeBody(resp *http.Response, out any, limit int64) error {
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	resp.Body.Close()
@@ -85,7 +121,7 @@ func decodeBody(resp *http.Response, out any, limit int64) error {
 		return &bodyError{read: true, err: err}
 	}
 	if int64(len(data)) > limit {
-		return &bodyError{err: fmt.Errorf("the answer is larger than %d bytes", limit)}
+		return &bodyError{err: fmt.Errorf("%w: more than %d bytes", ErrAnswerTooLarge, limit)}
 	}
 	if out == nil {
 		return nil
@@ -127,7 +163,8 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 	}
 	for attempt := 0; ; attempt++ {
 		var sent atomic.Bool
-		r := req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		actx, endAttempt := c.attemptContext(ctx, consume != nil)
+		r := req.WithContext(httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
 		}))
 		if attempt > 0 && req.GetBody != nil {
@@ -168,6 +205,7 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 		default:
 			err := consume(resp)
 			if err == nil {
+				endAttempt()
 				return resp, nil
 			}
 			// The server answered 2xx: a non-idempotent request took effect,
@@ -180,6 +218,11 @@ func (c *Client) do(req *http.Request, consume func(*http.Response) error) (*htt
 			var syntax *json.SyntaxError
 			again = idempotent(method) && (readFail || errors.As(err, &syntax))
 			final = &RequestError{Method: method, URL: where, Err: err, MaybeSent: readFail && !idempotent(method)}
+		}
+		if late := endAttempt(); late != nil && ctx.Err() == nil {
+			// Not retried: a server that trickles its answer would hold
+			// the command for every attempt.
+			return nil, &RequestError{Method: method, URL: where, Err: late, MaybeSent: !idempotent(method) && sent.Load()}
 		}
 		if !again || attempt >= maxRetries {
 			return nil, final
@@ -233,6 +276,9 @@ func retryableNetError(err error) bool {
 	}
 	if errors.As(err, &addr) {
 		return false // a malformed address stays malformed
+	}
+	if errors.Is(err, ErrCrossOriginRedirect) {
+		return false
 	}
 	switch {
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),

@@ -59,15 +59,37 @@ func seedHash(seed string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// readCache reads the entry at path; a missing, unreadable-as-JSON or
-// incomplete file is reported as absent (nil, nil), never as a crash.
+// maxCacheFile bounds what is read of a token cache file; a larger one is
+// not ours and counts as corrupt.
+const maxCacheFile = 1 << 20
+
+// readCache reads the entry at path; a missing, unreadable-as-JSON,
+// oversized or incomplete file is reported as absent (nil, nil), never as a
+// crash. A file that is not ours to trust (not a regular file, another
+// owner, readable or writable by group or others) is refused with a
+// *httpx.ConfigError, as ssh refuses such keys: its tokens could be
+// planted or read by others.
 func readCache(path string) (*cacheEntry, error) {
-	data, err := os.ReadFile(path)
+	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read token cache %s: %w", path, err)
+	}
+	if why := untrusted(fi); why != "" {
+		return nil, &httpx.ConfigError{Setting: "AIGNOSTICS_CACHE_DIR", Path: path,
+			Err: fmt.Errorf("refusing the token cache file: %s; remove it (aignostics platform logout) and log in again", why)}
+	}
+	data, err := readBounded(path, maxCacheFile+1)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read token cache %s: %w", path, err)
+	}
+	if len(data) > maxCacheFile {
+		return nil, nil
 	}
 	return parseCache(data), nil
 }
@@ -135,7 +157,7 @@ func ensureDir(dir string) error {
 		return errNoCacheDir()
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create token cache directory %s: %w", dir, err)
+		return &httpx.ConfigError{Setting: "AIGNOSTICS_CACHE_DIR", Path: dir, Err: fmt.Errorf("create the token cache directory: %w", err)}
 	}
 	return nil
 }

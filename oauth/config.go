@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/internal/clock"
 	"github.com/aignostics/aignostics/internal/retry"
 )
@@ -86,7 +87,7 @@ func (c *Config) fill() {
 		c.LoginTimeout = defaultLoginTimeout
 	}
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: httpx.CheckRedirect}
 	}
 	if c.Stdin == nil {
 		c.Stdin = strings.NewReader("")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"time"
@@ -16,6 +17,13 @@ const (
 	deviceGrantType       = "urn:ietf:params:oauth:grant-type:device_code"
 	defaultDeviceInterval = 5 * time.Second
 	slowDownStep          = 5 * time.Second
+	// Whatever the server sends, polls are at least minDeviceInterval and
+	// at most maxDeviceInterval apart, and a code is waited for at most
+	// maxDeviceLifetime (default defaultDeviceLifetime).
+	minDeviceInterval     = time.Second
+	maxDeviceInterval     = time.Minute
+	defaultDeviceLifetime = 15 * time.Minute
+	maxDeviceLifetime     = 30 * time.Minute
 )
 
 // deviceFlow is the Device Authorization Grant (RFC 8628).
@@ -34,6 +42,9 @@ type deviceCode struct {
 	Interval                any    `json:"interval"`
 }
 
+// seconds reads a JSON number (or numeric string) of seconds: 0 when it is
+// missing, not a positive finite number, or beyond a day (which the
+// callers' bounds cap anyway).
 func seconds(v any) time.Duration {
 	var f float64
 	switch x := v.(type) {
@@ -42,10 +53,18 @@ func seconds(v any) time.Duration {
 	case string:
 		f, _ = strconv.ParseFloat(x, 64)
 	}
-	if f <= 0 {
+	if !(f > 0) || math.IsInf(f, 0) {
 		return 0
 	}
-	return time.Duration(f * float64(time.Second))
+	return time.Duration(min(f, 86400) * float64(time.Second))
+}
+
+// bounded is d within [lo, hi], or def when d is 0.
+func bounded(d, def, lo, hi time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return min(max(d, lo), hi)
 }
 
 // deviceCodeRetries is how many times a failed device authorization request
@@ -89,14 +108,8 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	}
 	fmt.Fprintln(c.Stderr, "Waiting for approval...")
 
-	interval := seconds(dc.Interval)
-	if interval == 0 {
-		interval = defaultDeviceInterval
-	}
-	lifetime := seconds(dc.ExpiresIn)
-	if lifetime == 0 {
-		lifetime = 15 * time.Minute
-	}
+	interval := bounded(seconds(dc.Interval), defaultDeviceInterval, minDeviceInterval, maxDeviceInterval)
+	lifetime := bounded(seconds(dc.ExpiresIn), defaultDeviceLifetime, time.Second, maxDeviceLifetime)
 	start := c.Clock.Now()
 	var waited time.Duration
 	poll := url.Values{"grant_type": {deviceGrantType}, "device_code": {dc.DeviceCode}, "client_id": {c.ClientIDDevice}}
@@ -105,10 +118,12 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		if waited >= lifetime || c.Clock.Now().Sub(start) >= lifetime {
 			return nil, &LoginError{Flow: "device", Err: errors.New("the device code expired before it was approved; run login again")}
 		}
-		if err := c.Clock.Sleep(ctx, interval); err != nil {
+		// The last poll comes when the code expires, not an interval later.
+		wait := min(interval, lifetime-waited)
+		if err := c.Clock.Sleep(ctx, wait); err != nil {
 			return nil, &LoginError{Flow: "device", Err: err}
 		}
-		waited += interval
+		waited += wait
 		var tr tokenResponse
 		serverInterval, err := postForm(ctx, c.HTTPClient, "token", c.TokenURL, poll, &tr)
 		if err == nil {
@@ -127,6 +142,7 @@ func (d *deviceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 			} else {
 				interval += slowDownStep
 			}
+			interval = min(interval, maxDeviceInterval)
 			continue
 		case errors.As(err, &te) && te.Code == "expired_token":
 			return nil, &LoginError{Flow: "device", Err: errors.New("the device code expired before it was approved; run login again")}

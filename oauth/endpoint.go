@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/aignostics/aignostics/httpx"
 )
 
 const maxBody = 1 << 20
@@ -49,6 +51,11 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 		GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
 	}))
 	resp, err := hc.Do(req)
+	if errors.Is(err, httpx.ErrCrossOriginRedirect) {
+		// The server answered with a redirect that would carry the grant
+		// elsewhere: it did not take the grant, and nothing was re-sent.
+		return 0, fmt.Errorf("call %s endpoint: %w", name, stripURLError(err))
+	}
 	if err != nil {
 		return 0, &transportError{name: name, err: stripURLError(err), sent: sent.Load()}
 	}
@@ -63,15 +70,26 @@ func postForm(ctx context.Context, hc *http.Client, name, endpoint string, form 
 		if json.Unmarshal(body, &er) == nil {
 			te.Code, te.Description = er.Error, clip(er.Description)
 			if n, err := strconv.ParseFloat(string(er.Interval), 64); err == nil && n > 0 {
-				interval = time.Duration(n * float64(time.Second))
+				interval = time.Duration(min(n, 3600) * float64(time.Second))
 			}
 		} else if v, err := url.ParseQuery(string(body)); err == nil && v.Get("error") != "" {
 			te.Code, te.Description = v.Get("error"), clip(v.Get("error_description"))
 		}
+		// A failing server may echo what it was sent (the refresh token,
+		// the device code, the code verifier): never repeat it.
+		var sent []string
+		for _, k := range []string{"refresh_token", "device_code", "code", "code_verifier", "client_secret", "token"} {
+			sent = append(sent, form.Get(k))
+		}
+		te.Code = httpx.Redact(httpx.RedactValues(te.Code, sent...))
+		te.Description = httpx.Redact(httpx.RedactValues(te.Description, sent...))
 		return interval, te
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return 0, fmt.Errorf("decode %s answer (status %d): %w", name, resp.StatusCode, errors.New("not a JSON object of the expected form"))
+		// The server took the request and answered something unusable:
+		// as good as a lost answer (a refresh token may have been rotated).
+		return 0, &transportError{name: name, sent: true,
+			err: fmt.Errorf("decode answer (status %d): %w", resp.StatusCode, errors.New("not a JSON object of the expected form"))}
 	}
 	return 0, nil
 }

@@ -37,14 +37,3 @@ func FuzzParsePasted(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseLock: lock files may be written by anything.
-func FuzzParseLock(f *testing.F) {
-	f.Add("123 1700000000000000000\n")
-	f.Add("")
-	f.Fuzz(func(t *testing.T, s string) {
-		if pid, _, ok := parseLock(s); ok && pid <= 0 {
-			t.Fatal("accepted a non-positive pid")
-		}
-	})
-}

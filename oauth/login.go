@@ -47,7 +47,7 @@ func (m *Manager) Login(ctx context.Context, o LoginOptions) (httpx.Token, bool,
 	if err != nil {
 		return httpx.Token{}, false, err
 	}
-	defer lock.release()
+	defer lock.Release()
 	if err := writeCache(m.path, e); err != nil {
 		return httpx.Token{}, false, err
 	}

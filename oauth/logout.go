@@ -57,19 +57,24 @@ func (m *Manager) LogoutContext(ctx context.Context, all bool) (removed int, err
 }
 
 // removeLocked removes a cache file under its lock (a refresh running in
-// another process must not write it back) and returns what it held.
+// another process must not write it back) and returns what it held: nothing
+// for a file that is not ours to trust (see readCache), which is removed
+// without being opened.
 func (m *Manager) removeLocked(ctx context.Context, path string) (data []byte, removed bool, err error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	lock, err := acquireLock(ctx, path+".lock", m.c.Clock)
 	if err != nil {
 		return nil, false, err
 	}
-	defer lock.release()
-	data, err = os.ReadFile(path)
+	defer lock.Release()
+	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
+	}
+	if err == nil && untrusted(fi) == "" {
+		data, _ = readBounded(path, maxCacheFile)
 	}
 	if err := os.Remove(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"html"
@@ -92,16 +93,20 @@ func (m *Manager) listenLoopback(ctx context.Context, redirect string) ([]net.Li
 	return lns, path, nil
 }
 
-// callbackServer serves exactly one callback on path and hands it to results.
+// callbackServer serves exactly one callback carrying its state on path
+// and hands it to results. Callbacks without that state (a web page or
+// another local process can reach the port) are answered 400 and ignored:
+// the login keeps waiting for the real one.
 type callbackServer struct {
 	path    string
+	state   string
 	results chan callback
 	once    sync.Once
 	srv     *http.Server
 }
 
-func newCallbackServer(path string) *callbackServer {
-	s := &callbackServer{path: path, results: make(chan callback, 1)}
+func newCallbackServer(path, state string) *callbackServer {
+	s := &callbackServer{path: path, state: state, results: make(chan callback, 1)}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	return s
 }
@@ -132,6 +137,10 @@ func (s *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusBadRequest, "Login failed", "The request carried neither a code nor an error.")
 		return
 	}
+	if !sameState(q.Get("state"), s.state) {
+		page(w, http.StatusBadRequest, "Not this login", "This request does not belong to the login in progress and was ignored.")
+		return
+	}
 	first := false
 	s.once.Do(func() { first = true })
 	if !first {
@@ -152,6 +161,11 @@ func (s *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page(w, http.StatusOK, "Login successful", "You are logged in to the Aignostics Platform. You can close this window.")
+}
+
+// sameState compares a callback's state with ours in constant time.
+func sameState(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 func page(w http.ResponseWriter, status int, title, text string) {

@@ -110,7 +110,7 @@ func (m *Manager) current(ctx context.Context, python bool) (httpx.Token, error)
 	if err != nil {
 		return httpx.Token{}, err
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	e, err := readCache(m.path)
 	if err != nil {
@@ -166,7 +166,7 @@ func (m *Manager) current(ctx context.Context, python bool) (httpx.Token, error)
 	}
 	ne, err := m.entryFrom(ctx, resp, client, e.RefreshToken)
 	if err != nil {
-		return httpx.Token{}, err
+		return m.keepGrant(e, resp, err)
 	}
 	if err := writeCache(m.path, ne); err != nil {
 		return httpx.Token{}, err
@@ -179,14 +179,32 @@ func (m *Manager) current(ctx context.Context, python bool) (httpx.Token, error)
 	return ne.token(), nil
 }
 
+// keepGrant handles a refresh of e that the server granted (resp) but whose
+// access token could not be verified (err), e.g. the JWKS could not be
+// fetched at that moment: the refresh token sent is spent when the server
+// rotates it, so the one it returned is kept in the cache whatever became
+// of the access token, and the current access token is used while valid.
+// The caller holds m.mu and the lock.
+func (m *Manager) keepGrant(e *cacheEntry, resp *tokenResponse, err error) (httpx.Token, error) {
+	if resp.RefreshToken != "" {
+		e.RefreshToken = resp.RefreshToken
+	}
+	e.RefreshUnanswered = time.Time{}
+	e.UpdatedAt = m.c.Clock.Now().UTC()
+	if werr := writeCache(m.path, e); werr != nil {
+		return httpx.Token{}, errors.Join(err, werr)
+	}
+	return m.keep(e, err)
+}
+
 // keep handles a refresh of e that failed without a refusal (err): when the
-// request may have reached the server and no answer came back, the server
-// may have rotated the refresh token, so the cache records that it must not
-// be sent again; either way a still valid access token is used until it
-// expires rather than failing the command. The caller holds m.mu and the lock.
+// request may have reached the server and been taken without an answer we
+// could use, the server may have rotated the refresh token, so the cache
+// records that it must not be sent again; either way a still valid access
+// token is used until it expires rather than failing the command, and the
+// refresh token stays in the cache. The caller holds m.mu and the lock.
 func (m *Manager) keep(e *cacheEntry, err error) (httpx.Token, error) {
-	var te *transportError
-	if errors.As(err, &te) && te.sent { // even when interrupted: it may have arrived
+	if mayBeConsumed(err) { // even when interrupted: it may have arrived
 		e.RefreshUnanswered = m.c.Clock.Now().UTC()
 		// Best effort: a cache that cannot be written only means another
 		// process may send the refresh token again.
@@ -210,11 +228,42 @@ func canceled(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// refused reports whether err is the token endpoint refusing a grant (a
-// 4xx answer other than 429), as opposed to a failure to get an answer.
+// refused reports whether err is the token endpoint refusing a grant: 400
+// or 401, or another 4xx with an OAuth error code, as opposed to a failure
+// to get an answer, a proxy refusing (407), or the server being busy (408,
+// 429).
 func refused(err error) bool {
 	var te *TokenError
-	return errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 && te.StatusCode != 429
+	if !errors.As(err, &te) || te.StatusCode < 400 || te.StatusCode >= 500 {
+		return false
+	}
+	switch te.StatusCode {
+	case 400, 401:
+		return true
+	case 407, 408, 429:
+		return false
+	}
+	return te.Code != ""
+}
+
+// notTaken reports whether err is an answer that says the grant was not
+// taken and may be sent again at once: 429 (rate limited before any work).
+func notTaken(err error) bool {
+	var te *TokenError
+	return errors.As(err, &te) && te.StatusCode == 429
+}
+
+// mayBeConsumed reports whether a refresh grant that failed with err may
+// nonetheless have been taken by the server (so its refresh token may be
+// spent): the request was sent and no usable answer came back, or a 5xx
+// other than 503 (a gateway may have passed it on).
+func mayBeConsumed(err error) bool {
+	var tr *transportError
+	if errors.As(err, &tr) {
+		return tr.sent
+	}
+	var te *TokenError
+	return errors.As(err, &te) && te.StatusCode >= 500 && te.StatusCode != 503
 }
 
 // usable reports whether e holds an access token the API has not refused

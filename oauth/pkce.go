@@ -85,7 +85,7 @@ func (p *pkceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	if err != nil {
 		return nil, &LoginError{Flow: "browser", Err: err}
 	}
-	srv := newCallbackServer(path)
+	srv := newCallbackServer(path, state)
 	srv.serve(lns)
 	defer srv.close()
 
@@ -110,7 +110,7 @@ func (p *pkceFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	pasted := make(chan callback, 1)
 	if c.Interactive() {
 		fmt.Fprintln(c.Stderr, "Or paste the URL the browser was sent to after login, then press Enter:")
-		go readPasted(c.Stdin, pasted)
+		go readPasted(c.Stdin, pasted, state, c.Stderr)
 	}
 	fmt.Fprintln(c.Stderr, "Waiting for the login to complete...")
 
@@ -167,15 +167,23 @@ func (p *pkceFlow) finish(ctx context.Context, cb callback, state, verifier stri
 	return &tr, nil
 }
 
-// readPasted reads lines from r until one is a URL carrying code or error.
-func readPasted(r io.Reader, out chan<- callback) {
+// readPasted reads lines from r until one is a URL carrying code or error
+// and this login's state; a URL of another login is named on stderr and
+// skipped.
+func readPasted(r io.Reader, out chan<- callback, state string, stderr io.Writer) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
 	for sc.Scan() {
-		if cb, ok := parsePasted(sc.Text()); ok {
-			out <- cb
-			return
+		cb, ok := parsePasted(sc.Text())
+		if !ok {
+			continue
 		}
+		if !sameState(cb.state, state) {
+			fmt.Fprintln(stderr, "That URL does not belong to this login (its state differs); still waiting.")
+			continue
+		}
+		out <- cb
+		return
 	}
 }
 

@@ -149,32 +149,48 @@ func TestPKCESSHHint(t *testing.T) {
 }
 
 func TestPKCECallbackErrors(t *testing.T) {
-	tests := []struct {
-		name, query, want string
-	}{
-		{"error parameter", "error=access_denied&error_description=User+said+no", "access_denied: User said no"},
-		{"state mismatch", "code=abc&state=forged", "state does not match"},
+	r := startPKCE(t, nil, LoginOptions{NoBrowser: true})
+	u, err := url.Parse(r.authURL(t))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := startPKCE(t, nil, LoginOptions{NoBrowser: true})
-			r.authURL(t)
-			status, body := browse(t, r.m.c.RedirectURI+"?"+tc.query)
-			r.wait(t)
-			if r.err == nil || !strings.Contains(r.err.Error(), tc.want) {
-				t.Fatalf("err = %v, want %q", r.err, tc.want)
-			}
-			var le *LoginError
-			if !errors.As(r.err, &le) {
-				t.Errorf("%T is not a LoginError", r.err)
-			}
-			if status != 400 || !strings.Contains(body, "Login failed") {
-				t.Errorf("page = %d %q", status, body)
-			}
-			if r.f.count("grant:authorization_code") != 0 {
-				t.Error("a code was exchanged")
-			}
-		})
+	state := u.Query().Get("state")
+	status, body := browse(t, r.m.c.RedirectURI+"?error=access_denied&error_description=User+said+no&state="+url.QueryEscape(state))
+	r.wait(t)
+	if r.err == nil || !strings.Contains(r.err.Error(), "access_denied: User said no") {
+		t.Fatalf("err = %v, want the server's error", r.err)
+	}
+	var le *LoginError
+	if !errors.As(r.err, &le) {
+		t.Errorf("%T is not a LoginError", r.err)
+	}
+	if status != 400 || !strings.Contains(body, "Login failed") {
+		t.Errorf("page = %d %q", status, body)
+	}
+	if r.f.count("grant:authorization_code") != 0 {
+		t.Error("a code was exchanged")
+	}
+}
+
+// TestPKCEIgnoresCallbacksOfOtherLogins: a page or another local process
+// can reach the loopback port; callbacks without this login's state are
+// answered 400 and ignored, and the real callback still completes it.
+func TestPKCEIgnoresCallbacksOfOtherLogins(t *testing.T) {
+	r := startPKCE(t, nil, LoginOptions{NoBrowser: true})
+	u := r.authURL(t)
+	for _, q := range []string{"code=abc&state=forged", "code=abc", "error=access_denied", "error=access_denied&state=forged"} {
+		status, body := browse(t, r.m.c.RedirectURI+"?"+q)
+		if status != 400 || !strings.Contains(body, "Not this login") {
+			t.Errorf("%s: page = %d %q, want 400 ignored", q, status, body)
+		}
+	}
+	browse(t, u)
+	r.wait(t)
+	if r.err != nil {
+		t.Fatalf("the real callback after forged ones: %v", r.err)
+	}
+	if n := r.f.count("grant:authorization_code"); n != 1 {
+		t.Errorf("%d codes exchanged, want 1", n)
 	}
 }
 
@@ -210,13 +226,16 @@ func TestPKCEPastedURL(t *testing.T) {
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	fmt.Fprintf(pw, "not a url\n  %s  \n", loc)
+	fmt.Fprintf(pw, "not a url\nhttp://127.0.0.1:1/callback?code=x&state=forged\n  %s  \n", loc)
 	r.wait(t)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
 	if !strings.Contains(r.stderr.String(), "paste") {
 		t.Error("no paste prompt")
+	}
+	if !strings.Contains(r.stderr.String(), "does not belong to this login") {
+		t.Error("a pasted URL of another login was not named")
 	}
 }
 

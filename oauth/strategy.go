@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -52,9 +53,10 @@ func (r *refreshFlow) clientID() string { return r.client }
 const refreshRetries = 3
 
 // obtain posts the refresh grant. It is sent again only when it cannot have
-// reached the server (no connection was made): with rotation, a refresh
-// token presented twice is a reuse, which can revoke the whole login. A
-// lost answer, a 5xx or a 429 is returned, not retried.
+// been taken: no connection was made, or the server answered 429, which
+// does not take a grant (a 503 is returned: the next command may try). With rotation, a refresh token
+// presented twice is a reuse, which can revoke the whole login: a lost or
+// unusable answer and other 5xx are returned, not retried.
 func (r *refreshFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	form := url.Values{
 		"grant_type":    {"refresh_token"},
@@ -64,7 +66,7 @@ func (r *refreshFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 	var resp tokenResponse
 	err := r.m.policy(refreshRetries).Do(ctx, func(ctx context.Context, _ int) error {
 		_, err := postForm(ctx, r.m.c.HTTPClient, "token", r.m.c.TokenURL, form, &resp)
-		if neverSent(err) {
+		if neverSent(err) || notTaken(err) {
 			return retry.Retryable(err)
 		}
 		return err
@@ -73,7 +75,8 @@ func (r *refreshFlow) obtain(ctx context.Context) (*tokenResponse, error) {
 		return nil, err
 	}
 	if resp.AccessToken == "" {
-		return nil, fmt.Errorf("refresh access token: the token endpoint answered without an access_token")
+		// A 2xx without a token: whether the grant was used is unknown.
+		return nil, &transportError{name: "token", sent: true, err: errors.New("the token endpoint answered without an access_token")}
 	}
 	return &resp, nil
 }

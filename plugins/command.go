@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/procgroup"
 )
 
 // Prefix starts the file name of every command plugin: aignostics-<name>.
@@ -92,8 +93,12 @@ const (
 // Run runs the plugin at path with args, the environment env (nil: ours)
 // and the given streams, and returns its exit code: the plugin's own, or
 // 128+N when signal N ended it. err is set only when it could not be run
-// at all. When ctx ends the plugin gets a few seconds to exit by itself
-// (Ctrl-C on a terminal reaches it directly), then SIGTERM, then SIGKILL.
+// at all. The plugin runs in its own process group unless stdin is a
+// terminal (see internal/procgroup). When ctx ends, the plugin is
+// interrupted (on a terminal Ctrl-C reached it directly; otherwise its
+// group gets SIGINT), gets a few seconds to exit by itself, then its group
+// gets SIGTERM, then SIGKILL; whatever of its group is left after it exited
+// is killed.
 func Run(ctx context.Context, path string, args []string, env []string, stdin io.Reader, stdout, stderr io.Writer) (exitCode int, err error) {
 	return run(ctx, path, args, env, stdin, stdout, stderr, interruptGrace, killDelay)
 }
@@ -103,13 +108,17 @@ func run(ctx context.Context, path string, args, env []string, stdin io.Reader, 
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	cmd.WaitDelay = kill
+	procgroup.Prepare(cmd)
 	if err := cmd.Start(); err != nil {
 		return 1, fmt.Errorf("run plugin %s: %w", path, err)
 	}
 	done, exited := context.WithCancel(context.Background())
-	go stopWhenDone(ctx, done, cmd.Process, grace, kill)
+	go stopWhenDone(ctx, done, cmd, grace, kill)
 	err := cmd.Wait()
 	exited()
+	if ctx.Err() != nil {
+		_ = procgroup.Kill(cmd) // what it started and left running
+	}
 	var ee *exec.ExitError
 	switch {
 	case err == nil, errors.Is(err, exec.ErrWaitDelay):
@@ -125,13 +134,17 @@ func run(ctx context.Context, path string, args, env []string, stdin io.Reader, 
 }
 
 // stopWhenDone waits for ctx to end while the plugin runs (until done
-// ends), then gives it grace to exit, sends SIGTERM, and kills it kill
+// ends), then interrupts its own group (a terminal already interrupted a
+// plugin in ours), gives it grace to exit, sends SIGTERM, and kills it kill
 // later.
-func stopWhenDone(ctx, done context.Context, p *os.Process, grace, kill time.Duration) {
+func stopWhenDone(ctx, done context.Context, cmd *exec.Cmd, grace, kill time.Duration) {
 	select {
 	case <-done.Done():
 		return
 	case <-ctx.Done():
+	}
+	if procgroup.Own(cmd) {
+		_ = procgroup.Signal(cmd, os.Interrupt)
 	}
 	for _, step := range []struct {
 		after time.Duration
@@ -140,6 +153,6 @@ func stopWhenDone(ctx, done context.Context, p *os.Process, grace, kill time.Dur
 		if clock.Real().Sleep(done, step.after) != nil {
 			return // it exited
 		}
-		_ = p.Signal(step.sig) // fails only when it already exited
+		_ = procgroup.Signal(cmd, step.sig) // fails only when it already exited
 	}
 }

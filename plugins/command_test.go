@@ -128,7 +128,10 @@ func TestRunStoppedOnCancel(t *testing.T) {
 	// short foreground sleeps: a trapped signal that lands just before a
 	// 'wait' builtin is acted on only when the waited-for child ends (dash),
 	// which stalled this test for the length of that child.
-	p := writeScript(t, dir, "aignostics-wait", `trap 'echo got-term; exit 9' TERM
+	// Not on a terminal, it runs in its own process group, which Ctrl-C
+	// does not reach: Run passes SIGINT on, which it ignores, then SIGTERM.
+	p := writeScript(t, dir, "aignostics-wait", `trap '' INT
+trap 'echo got-term; exit 9' TERM
 echo ready
 while :; do sleep 0.05 >/dev/null; done`)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -161,8 +164,10 @@ while :; do sleep 0.05 >/dev/null; done`)
 func TestRunGraceAfterCancel(t *testing.T) {
 	dir := t.TempDir()
 	// The plugin exits by itself once its input ends; within the grace
-	// period it gets no signal.
-	p := writeScript(t, dir, "aignostics-cat", `trap 'echo got-term; exit 9' TERM
+	// period it gets no signal but the interrupt, which it ignores.
+	p := writeScript(t, dir, "aignostics-cat", `trap '' INT
+trap 'echo got-term; exit 9' TERM
+echo ready >&2
 cat >/dev/null
 echo exited-by-itself`)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -171,14 +176,24 @@ echo exited-by-itself`)
 		t.Fatal(err)
 	}
 	defer in.Close()
+	er, ew, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer er.Close()
 	var out bytes.Buffer
 	done := make(chan struct{})
 	var code int
 	var runErr error
 	go func() {
 		defer close(done)
-		code, runErr = run(ctx, p, nil, nil, in, &out, nil, time.Hour, time.Hour)
+		code, runErr = run(ctx, p, nil, nil, in, &out, ew, time.Hour, time.Hour)
+		ew.Close()
 	}()
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(er, buf); err != nil || string(buf) != "ready\n" {
+		t.Fatalf("read ready: %q %v", buf, err)
+	}
 	cancel()
 	inW.Close()
 	<-done

@@ -36,6 +36,8 @@ func (e *ProviderError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "token provider %q", e.Command)
 	switch {
+	case errors.Is(e.Err, ErrRecursive):
+		fmt.Fprintf(&b, " %v", e.Err)
 	case errors.Is(e.Err, ErrTimeout), errors.Is(e.Err, ErrNotFound):
 		fmt.Fprintf(&b, ": %v", e.Err)
 	case e.ExitStatus > 0:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aignostics/aignostics/internal/clock"
+	"github.com/aignostics/aignostics/internal/procgroup"
 
 	"github.com/aignostics/aignostics/httpx"
 )
@@ -130,16 +131,21 @@ func (p *Provider) Invalidate(token string) {
 // run runs the command once and parses its output.
 func (p *Provider) run(ctx context.Context) (httpx.Token, error) {
 	env := append(os.Environ(), p.o.Env...)
+	chain := parseChain(envValue(env, ChainEnv))
+	if err := chain.allows(p.id(), selfAncestors()); err != nil {
+		return httpx.Token{}, &ProviderError{Command: p.argv[0], ExitStatus: -1, Err: err}
+	}
 	path, err := lookPath(p.argv[0], envValue(env, "PATH"))
 	if err != nil {
 		return httpx.Token{}, &ProviderError{Command: p.argv[0], ExitStatus: -1, Err: fmt.Errorf("%w: %v", ErrNotFound, err)}
 	}
 	runCtx, cancel := context.WithTimeout(ctx, p.o.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, path, p.argv[1:]...)
+	cmd := procgroup.CommandContext(runCtx, path, p.argv[1:]...)
 	cmd.Args[0] = p.argv[0]
-	cmd.Env = env
+	cmd.Env = append(env, ChainEnv+"="+chain.with(p.id()))
 	cmd.Stdin = p.o.Stdin
+	procgroup.Prepare(cmd)
 	var stdout limitedBuffer
 	stdout.limit = maxOutput
 	cmd.Stdout = &stdout
@@ -147,6 +153,12 @@ func (p *Provider) run(ctx context.Context) (httpx.Token, error) {
 	cmd.Stderr = stderr
 	cmd.WaitDelay = p.waitDelay
 	runErr := cmd.Run()
+	if runCtx.Err() != nil || errors.Is(runErr, exec.ErrWaitDelay) {
+		// Timed out or interrupted (exec killed the group already, this
+		// is the same again), or something it started still holds its
+		// pipes: end everything left in its process group.
+		_ = procgroup.Kill(cmd)
+	}
 	perr := &ProviderError{Command: p.argv[0], LastStderrLine: stderr.Last()}
 	if runErr != nil && !errors.Is(runErr, exec.ErrWaitDelay) {
 		// (ErrWaitDelay: it exited 0 but something it started kept stdout or

@@ -196,3 +196,22 @@ func TestNewFromSettingsAndTokenFunc(t *testing.T) {
 		t.Fatalf("me without a token: %v", err)
 	}
 }
+
+// TestCreateLookupRecognisesOnlyItsOwnRun: a run of someone else with the
+// same first external id, submitted meanwhile, is not taken for ours.
+func TestCreateLookupRecognisesOnlyItsOwnRun(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// Someone else's run: the same first item, another second one.
+	other := items("dup", 2)
+	other[1].ExternalID = "someone-else"
+	if _, err := e.c.Runs().Submit(ctx, resources.RunCreationRequest{ApplicationID: "test-app", Items: other}); err != nil {
+		t.Fatal(err)
+	}
+	proxy := dropPosts(t, e.emu.URL(), false) // ours never arrives
+	c := newClient(t, proxy.URL, e.emu, resources.Options{Clock: e.clock.Clock()})
+	_, err := c.Runs().Submit(ctx, resources.RunCreationRequest{ApplicationID: "test-app", Items: items("dup", 2)})
+	if !errors.Is(err, resources.ErrMaybeCreated) {
+		t.Fatalf("Submit = %v, want ErrMaybeCreated (the run found is not ours)", err)
+	}
+}

@@ -13,7 +13,15 @@ import (
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/filelock"
 	"github.com/aignostics/aignostics/internal/retry"
+)
+
+// A file's download lock is broken when its holder is gone (or cannot be
+// the holder); by time only after fileLockStale, which no download takes.
+const (
+	fileLockStale = 24 * time.Hour
+	fileLockPoll  = 100 * time.Millisecond
 )
 
 // fetch produces one artifact's file: skipped when present and matching,
@@ -40,10 +48,36 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 	if err := inside(d.planner.root, f.Path); err != nil {
 		return fail(err)
 	}
+	if err := noLinksBelow(d.planner.root, f.Path); err != nil {
+		return fail(err)
+	}
 	if err := mkdirFor(f.Path); err != nil {
 		return fail(fmt.Errorf("create folder for %s: %w", f.Path, err))
 	}
-	if st, err := os.Stat(f.Path); err == nil && st.Mode().IsRegular() {
+	if err := noLinksBelow(d.planner.root, f.Path); err != nil {
+		return fail(err) // planted while the folders were made
+	}
+	// At most one process writes a file at a time: another one downloading
+	// the same run into the same folder (a second terminal, a retried CI
+	// job) is waited for, and its verified file then found and kept.
+	lockOpts := filelock.Options{Stale: fileLockStale, Poll: fileLockPoll, Clock: d.run.c.o.Clock}
+	lock, err := filelock.Acquire(ctx, f.Path+".part.lock", lockOpts)
+	if busy := (*filelock.BusyError)(nil); errors.As(err, &busy) {
+		d.run.c.debugf("download: process %d is writing %s; waiting for it", busy.PID, f.Path)
+		lockOpts.Wait = fileLockStale
+		lock, err = filelock.Acquire(ctx, f.Path+".part.lock", lockOpts)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("download %s of item %q: %w", f.Name, f.ExternalID, err))
+	}
+	defer lock.Release()
+	part, etagPath := partPaths(f.Path)
+	for _, p := range []string{f.Path, part, etagPath} {
+		if err := replaceNonRegular(p); err != nil {
+			return fail(err)
+		}
+	}
+	if st, err := os.Lstat(f.Path); err == nil && st.Mode().IsRegular() {
 		if j.want == "" { // NoVerify and nothing to compare with: keep it
 			f.Status, f.Size = FileSkipped, st.Size()
 			return f
@@ -65,7 +99,7 @@ func (d *downloader) fetch(ctx context.Context, j job, buf []byte) DownloadedFil
 
 // fileCRC returns the CRC32C and size of a file.
 func fileCRC(path string, buf []byte) (uint32, int64, error) {
-	fh, err := os.Open(path)
+	fh, err := openNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -98,12 +132,12 @@ func (d *downloader) transfer(ctx context.Context, f DownloadedFile, want string
 		crc    uint32
 		etag   string
 	)
-	if b, err := os.ReadFile(etagPath); err == nil && strongETag(string(b)) {
+	if b, err := readSmallNoFollow(etagPath, 1024); err == nil && strongETag(string(b)) {
 		if c, n, err := fileCRC(part, buf); err == nil && n > 0 {
 			offset, crc, etag, f.Resumed = n, c, string(b), true
 		}
 	}
-	file, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE, 0o644)
+	file, err := openNoFollow(part, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return fail(fmt.Errorf("open %s: %w", part, err))
 	}
@@ -233,7 +267,7 @@ func restart(file *os.File, etagPath, etag string) error {
 		os.Remove(etagPath)
 		return nil
 	}
-	if err := os.WriteFile(etagPath, []byte(etag), 0o644); err != nil {
+	if err := writeFileNoFollow(etagPath, []byte(etag), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", etagPath, err)
 	}
 	return nil

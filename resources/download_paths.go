@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -95,8 +96,9 @@ func ExtensionFor(mediaType string) string {
 
 // pathPlanner assigns every artifact a unique path under {dir}/{run}. Item
 // folders and file names are sanitised; two external ids or artifact names that
-// sanitise alike get "-2", "-3", ... suffixes, compared case-insensitively
-// (macOS and Windows folders are). It is used by one goroutine only.
+// sanitise alike get "-2", "-3", ... suffixes, compared as macOS and Windows
+// folders compare names: ignoring case and Unicode normalization (see
+// collisionKey). It is used by one goroutine only.
 type pathPlanner struct {
 	root  string            // {dir}/{sanitised run id}
 	dirs  map[string]string // external id (or "" for global) -> folder name
@@ -108,7 +110,7 @@ func newPathPlanner(dir, runID string) *pathPlanner {
 	return &pathPlanner{
 		root:  filepath.Join(dir, SanitizeName(runID)),
 		dirs:  map[string]string{},
-		taken: map[string]bool{strings.ToLower(GlobalDir): true, ManifestName: true},
+		taken: map[string]bool{collisionKey(GlobalDir): true, collisionKey(ManifestName): true},
 		files: map[string]string{},
 	}
 }
@@ -121,7 +123,7 @@ func (p *pathPlanner) unique(prefix, name, ext string) string {
 		if n > 1 {
 			cand = name + "-" + strconv.Itoa(n) + ext
 		}
-		key := strings.ToLower(prefix + cand)
+		key := collisionKey(prefix + cand)
 		if !p.taken[key] {
 			p.taken[key] = true
 			return cand
@@ -152,6 +154,31 @@ func (p *pathPlanner) path(artifactID, externalID string, global bool, name, ext
 	f := filepath.Join(p.root, folder, file)
 	p.files[artifactID] = f
 	return f
+}
+
+// collisionKey folds a name so that names a file system may take for the
+// same file fold alike: ASCII letters to lower case, and every run of
+// non-ASCII characters (with the letter a combining mark follows) to one
+// '*', so that "é" precomposed (NFC, Linux, Windows) and decomposed (NFD,
+// macOS) collide, as do "Ä" and "ä". It folds more than file systems do
+// (different non-ASCII names may collide), which costs only a suffix.
+func collisionKey(name string) string {
+	var b strings.Builder
+	star := false
+	runes := []rune(name)
+	for i, r := range runes {
+		marked := i+1 < len(runes) && unicode.Is(unicode.Mn, runes[i+1])
+		if r >= utf8.RuneSelf || marked {
+			if !star {
+				b.WriteByte('*')
+				star = true
+			}
+			continue
+		}
+		star = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 // inside reports whether path is dir itself or below it (a last defence; the

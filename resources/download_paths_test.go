@@ -95,6 +95,11 @@ func TestPathPlanner(t *testing.T) {
 		{"a9", "slide-1", "summary", true, "_global/summary.tiff"},
 		{"a10", "slide-2", "summary", true, "_global/summary-2.tiff"},
 		{"a11", "Slide-1", "x", false, "Slide-1-2/x.tiff"},
+		// Unicode normalization (macOS stores NFD) and non-ASCII case.
+		{"a12", "caf\u00e9", "r\u00e9sum\u00e9", false, "caf\u00e9/r\u00e9sum\u00e9.tiff"},
+		{"a13", "caf\u00e9", "re\u0301sume\u0301", false, "caf\u00e9/re\u0301sume\u0301-2.tiff"},
+		{"a14", "cafe\u0301", "x", false, "cafe\u0301-2/x.tiff"},
+		{"a15", "CAF\u00c9", "x", false, "CAF\u00c9-3/x.tiff"},
 		{"a1", "other", "other", false, "slide-1/tissue_qc_tiff_heatmap.tiff"}, // same artifact, same path
 	}
 	for _, tt := range tests {

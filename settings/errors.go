@@ -50,6 +50,14 @@ func displayValue(name, value string, mask bool) string {
 // maskURLPassword replaces the password of a URL's user info; a value that
 // does not parse but contains '@' is masked whole.
 func maskURLPassword(v string) string {
+	if !strings.Contains(v, "://") && strings.Contains(v, "@") {
+		// host:port proxies may come without a scheme: user:pass@host:3128
+		// parses as scheme "user" with the password in its opaque part.
+		if m := maskURLPassword("http://" + v); m != "http://"+v {
+			return strings.TrimPrefix(m, "http://")
+		}
+		return v
+	}
 	u, err := url.Parse(v)
 	if err != nil {
 		if strings.Contains(v, "@") {

@@ -31,12 +31,16 @@ func Load(o LoadOptions) (*Settings, error) {
 	if work == "" {
 		work, _ = os.Getwd()
 	}
-	file, read, err := readEnvFiles(l, work, home)
+	file, read, ignored, err := readEnvFiles(l, work, home)
 	if err != nil {
 		return nil, err
 	}
 	l.file = file
 	s := &Settings{Sources: map[string]Source{}, EnvFiles: read}
+	if len(ignored) > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("ignored %s from %s: the current directory's .env may not set the token provider, proxies, CA bundles, auth endpoints or an unknown API root; set them in the environment, ~/.aignostics/.env or AIGNOSTICS_ENV_FILE",
+			strings.Join(ignored, ", "), filepath.Join(work, ".env")))
+	}
 	if _, src, ok := l.get(EnvEnvFile); ok {
 		s.Sources[EnvEnvFile] = src
 	}

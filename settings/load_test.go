@@ -292,7 +292,7 @@ func TestExplicitFieldsOverKnownRow(t *testing.T) {
 	f := newFixture(t)
 	f.env[EnvAPIRoot] = "https://platform-staging.aignostics.com"
 	f.env[EnvClientIDInteractive] = "override-id"
-	f.workEnv("AIGNOSTICS_AUTHORIZATION_BASE_URL=https://login.example.com:444/authorize\n")
+	f.homeEnv("AIGNOSTICS_AUTHORIZATION_BASE_URL=https://login.example.com:444/authorize\n")
 	s := f.mustLoad()
 	if s.Environment != "staging" || s.ClientIDInteractive != "override-id" || s.Audience != "https://aignostics-platform-staging-samia" {
 		t.Errorf("got env %s client %s audience %s", s.Environment, s.ClientIDInteractive, s.Audience)
@@ -538,5 +538,49 @@ func TestEnvFileCannotNameAnotherEnvFile(t *testing.T) {
 	s := f.mustLoad()
 	if s.OrganizationID != "" || !cmp.Equal(s.Scope, []string{"x"}) {
 		t.Errorf("org %q scope %v: AIGNOSTICS_ENV_FILE from a file must be ignored", s.OrganizationID, s.Scope)
+	}
+}
+
+// TestWorkDirEnvIsNotTrusted: ./.env (a cloned repository) may not set
+// what runs programs, routes traffic or changes trust; those keys are
+// ignored with one warning and the other sources still set them.
+func TestWorkDirEnvIsNotTrusted(t *testing.T) {
+	f := newFixture(t)
+	f.workEnv(strings.Join([]string{
+		"AIGNOSTICS_TOKEN_PROVIDER=/tmp/evil",
+		"HTTPS_PROXY=http://evil:3128", "http_proxy=evil:3128", "NO_PROXY=*",
+		"REQUESTS_CA_BUNDLE=./ca.pem", "SSL_CERT_FILE=./ca.pem", "STORAGE_EMULATOR_HOST=evil:9000",
+		"AIGNOSTICS_TOKEN_URL=https://evil/oauth/token", "AIGNOSTICS_ISSUER=https://evil/",
+		"AIGNOSTICS_API_ROOT=https://evil.example",
+		"AIGNOSTICS_OUTPUT=json", // harmless: kept
+	}, "\n") + "\n")
+	f.homeEnv("HTTPS_PROXY=http://corp:3128\n")
+	s := f.mustLoad()
+	if s.TokenProvider != "" || s.HTTPProxy != "" || s.NoProxy != "" || s.RequestsCABundle != "" || s.SSLCertFile != "" ||
+		s.APIRoot != DefaultAPIRoot || strings.Contains(s.TokenURL, "evil") || strings.Contains(s.Issuer, "evil") {
+		t.Errorf("./.env set an untrusted value: %+v", s)
+	}
+	if s.HTTPSProxy != "http://corp:3128" || s.Output != "json" {
+		t.Errorf("HTTPS_PROXY %q (want the home file's), output %q (want ./.env's)", s.HTTPSProxy, s.Output)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "AIGNOSTICS_TOKEN_PROVIDER") || !strings.Contains(s.Warnings[0], "AIGNOSTICS_API_ROOT") ||
+		strings.Contains(s.Warnings[0], "evil") || strings.Contains(s.Warnings[0], "AIGNOSTICS_OUTPUT") {
+		t.Errorf("warnings %q, want one line naming the ignored keys (not their values)", s.Warnings)
+	}
+
+	// A known environment or loopback as API root is fine in ./.env.
+	for _, root := range []string{"https://platform-staging.aignostics.com", "http://127.0.0.1:8000"} {
+		f := newFixture(t)
+		f.workEnv("AIGNOSTICS_API_ROOT=" + root + "\n")
+		if s := f.mustLoad(); s.APIRoot != root || len(s.Warnings) != 0 {
+			t.Errorf("./.env API root %s: got %s, warnings %q", root, s.APIRoot, s.Warnings)
+		}
+	}
+	// AIGNOSTICS_ENV_FILE naming the same file trusts it.
+	f2 := newFixture(t)
+	p := f2.workEnv("AIGNOSTICS_TOKEN_PROVIDER=/usr/bin/provider\n")
+	f2.env[EnvEnvFile] = p
+	if s := f2.mustLoad(); s.TokenProvider != "/usr/bin/provider" || len(s.Warnings) != 0 {
+		t.Errorf("AIGNOSTICS_ENV_FILE: provider %q, warnings %q", s.TokenProvider, s.Warnings)
 	}
 }

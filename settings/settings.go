@@ -88,6 +88,9 @@ type Settings struct {
 
 	Sources  map[string]Source // key: variable name, e.g. "AIGNOSTICS_API_ROOT"
 	EnvFiles []string          // env files that were read, in the order read
+	// Warnings are one-line notes for stderr, e.g. keys of ./.env that
+	// were ignored as untrusted.
+	Warnings []string
 
 	cacheDirNote string // why CacheDir is empty, for `platform info`
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aignostics/aignostics/plugins"
@@ -88,6 +89,14 @@ func (c *pluginCall) set(flag, value string) {
 	}
 }
 
+// pluginDepthEnv counts the command plugins running inside each other; a
+// plugin that runs itself through aignostics stops at maxPluginDepth
+// instead of multiplying processes.
+const (
+	pluginDepthEnv = "AIGNOSTICS_PLUGIN_DEPTH"
+	maxPluginDepth = 8
+)
+
 // dispatchPlugin runs the command plugin aignostics-<word> found on PATH when
 // the first word after the global flags is not one of builtins, and returns
 // its exit code. handled is false when kong should parse args instead.
@@ -101,10 +110,16 @@ func dispatchPlugin(ctx context.Context, args []string, f *Factory, builtins []s
 	if !found {
 		return false, 0
 	}
+	depth, _ := f.Getenv(pluginDepthEnv)
+	n, _ := strconv.Atoi(depth)
+	if n >= maxPluginDepth {
+		return true, f.report(cliErrorf(KindUsage, "plugin %s: %d plugins are already running inside each other (%s); a plugin that runs itself through aignostics is refused", c.name, n, pluginDepthEnv))
+	}
 	childEnv, err := pluginEnv(c, f)
 	if err != nil {
 		return true, f.report(err)
 	}
+	childEnv = append(childEnv, pluginDepthEnv+"="+strconv.Itoa(max(n, 0)+1))
 	code, err = plugins.Run(ctx, path, c.rest, childEnv, f.IO.In, f.IO.Out, f.IO.ErrOut)
 	if err != nil {
 		return true, f.report(fmt.Errorf("plugin %s: %w", c.name, err))

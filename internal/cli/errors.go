@@ -128,6 +128,14 @@ func classifyDomain(err error) (Kind, bool) {
 		pe *plugins.ProviderError
 		te *oauth.TokenError
 	)
+	if errors.As(err, &te) && !errors.Is(err, oauth.ErrLoginRequired) && !errors.Is(err, oauth.ErrLoginFailed) {
+		switch {
+		case te.StatusCode >= 500 || te.StatusCode == 429:
+			return KindServer, true // the server failed; the login is not at fault
+		case te.StatusCode == 407:
+			return KindNetwork, true // a proxy in between refused
+		}
+	}
 	switch {
 	case errors.As(err, &se), errors.As(err, &ce),
 		errors.Is(err, oauth.ErrNoDeviceClient), errors.Is(err, oauth.ErrBadRedirectURI):

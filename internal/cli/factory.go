@@ -111,6 +111,11 @@ func (f *Factory) loadSettings() (*settings.Settings, error) {
 		named.Setting = flagOfSetting(se.Setting)
 		err = &named
 	}
+	if err == nil {
+		for _, w := range s.Warnings {
+			fmt.Fprintf(f.IO.ErrOut, "aignostics: warning: %s\n", w)
+		}
+	}
 	return s, err
 }
 

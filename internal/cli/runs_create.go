@@ -79,7 +79,7 @@ func (c *RunsCreateCmd) Run(ctx context.Context, f *Factory) error {
 		return err
 	}
 	if run.Recovered {
-		f.Output().Notef("note: the create request got no answer; run %s, submitted moments ago with external id %q, is taken to be the one just created", run.ID, items[0].ExternalID)
+		f.Output().Notef("note: the create request got no answer; run %s, submitted moments ago with exactly these %d items, is taken to be the one just created", run.ID, len(items))
 	}
 	if err := f.Output().Value(run.ID, map[string]string{"run_id": run.ID}); err != nil {
 		return err

@@ -20,6 +20,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/procgroup"
 )
 
 // Events.
@@ -131,7 +133,7 @@ func (r *Runner) run(ctx context.Context, path, event string, in []byte) error {
 	cmd.Stdout, cmd.Stderr = out, out
 	// Output pipes held open by what the hook left behind must not hold us.
 	cmd.WaitDelay = time.Second
-	ownGroup(cmd)
+	procgroup.Prepare(cmd) // its own process group: a timeout ends what it started too
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -141,7 +143,7 @@ func (r *Runner) run(ctx context.Context, path, event string, in []byte) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		killGroup(cmd)
+		_ = procgroup.Kill(cmd)
 		<-done
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return fmt.Errorf("no answer after %s: stopped it and what it started", timeout)

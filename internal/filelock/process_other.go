@@ -1,6 +1,6 @@
 //go:build !unix
 
-package oauth
+package filelock
 
 // processAlive cannot be checked cheaply here; a lock is then only broken
 // when it is older than lockStale.

@@ -1,0 +1,118 @@
+//go:build unix
+
+package procgroup_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aignostics/aignostics/internal/procgroup"
+)
+
+// gone reports whether pid is no longer running (absent, or a zombie that
+// nobody reaped yet).
+func gone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return os.IsNotExist(err)
+	}
+	// pid (comm) S ...: the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && i+2 < len(s) && (s[i+2] == 'Z' || s[i+2] == 'X')
+}
+
+// waitGone waits (bounded) until pid has ended.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	for range 500 {
+		if gone(pid) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	t.Fatalf("process %d is still running after its group was ended", pid)
+}
+
+// startTree starts sh that runs a background sleep, prints the sleep's pid
+// and waits; it returns the command and the grandchild's pid.
+func startTree(t *testing.T, ctx context.Context) (*exec.Cmd, int) {
+	t.Helper()
+	cmd := procgroup.CommandContext(ctx, "/bin/sh", "-c", "sleep 1000 & echo $!; wait")
+	procgroup.Prepare(cmd)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	return cmd, pid
+}
+
+func TestCancelEndsTheWholeGroup(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd, grandchild := startTree(t, ctx)
+	if pgid, err := syscall.Getpgid(cmd.Process.Pid); err != nil || pgid != cmd.Process.Pid {
+		t.Errorf("the child's process group is %d (%v), want its own (%d)", pgid, err, cmd.Process.Pid)
+	}
+	if pgid, _ := syscall.Getpgid(grandchild); pgid != cmd.Process.Pid {
+		t.Errorf("the grandchild's process group is %d, want the child's (%d)", pgid, cmd.Process.Pid)
+	}
+	cancel()
+	if err := cmd.Wait(); err == nil {
+		t.Error("a killed command reported success")
+	}
+	waitGone(t, grandchild)
+}
+
+func TestSignalReachesWhatTheLeaderLeftBehind(t *testing.T) {
+	// The leader exits at once; its background child keeps the group alive.
+	cmd := exec.Command("/bin/sh", "-c", "sleep 1000 >/dev/null 2>&1 & echo $!")
+	procgroup.Prepare(cmd)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	if gone(pid) {
+		t.Fatal("the background sleep ended by itself")
+	}
+	if err := procgroup.Kill(cmd); err != nil {
+		t.Fatalf("Kill after the leader exited: %v", err)
+	}
+	waitGone(t, pid)
+}
+
+func TestSignalBeforeStartIsANoOp(t *testing.T) {
+	cmd := exec.Command("/bin/true")
+	procgroup.Prepare(cmd)
+	if err := procgroup.Kill(cmd); err != nil {
+		t.Errorf("Kill before Start = %v", err)
+	}
+}
