@@ -79,8 +79,15 @@ func parseJournal(data []byte) (*journal, error) {
 	return &jr, nil
 }
 
-// readBoundedFile reads a whole file of at most limit bytes.
+// readBoundedFile reads a whole regular file of at most limit bytes; a
+// link, FIFO or device planted at path is refused, never followed or
+// waited on.
 func readBoundedFile(path string, limit int64) ([]byte, error) {
+	if st, err := os.Lstat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, st.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
