@@ -13,6 +13,7 @@ import (
 // TestBadInput runs bad input through the binary: each case must end with its
 // documented exit code and a one-line message, never a stack trace.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()

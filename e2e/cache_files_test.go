@@ -17,6 +17,7 @@ import (
 // the holder, not a regular file) do not wedge the token cache: the command
 // goes on at once instead of waiting 30 s and failing, or hanging on a FIFO.
 func TestTokenCacheLockCannotBeWedged(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("unix lock files")
 	}
@@ -68,6 +69,7 @@ func TestTokenCacheLockCannotBeWedged(t *testing.T) {
 // refuses such keys; logout removes it; an uncreatable cache directory is a
 // configuration error naming it.
 func TestTokenCacheFilesNotOursRefused(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("unix modes")
 	}

@@ -19,6 +19,7 @@ import (
 // versions, and the run ids of the logged-in user, from the real binary
 // against the emulator.
 func TestBashCompletion(t *testing.T) {
+	t.Parallel()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash not installed")
@@ -98,6 +99,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 
 // TestFishCompletion: the fish script, through fish's own `complete -C`.
 func TestFishCompletion(t *testing.T) {
+	t.Parallel()
 	fish, err := exec.LookPath("fish")
 	if err != nil {
 		t.Skip("fish not installed")

@@ -46,6 +46,7 @@ func parseDownload(t *testing.T, out string) []downloadedFile {
 // one writes a file at a time, and the other, once the lock is released,
 // finds the verified file and keeps it.
 func TestConcurrentDownloadsIntoOneFolder(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 512 << 10})
 	c := newCLI(t, emu)
 	c.login()

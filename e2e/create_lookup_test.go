@@ -11,6 +11,7 @@ import (
 // external id that is not the run sent (other items) is not reported as
 // ours: the command says the run may exist, exit 1.
 func TestCreateLookupNeedsAllItems(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	version := emulatorAnswer(t, "/api/v1/applications/test-app/versions/1.0.0")
 	h.handle("GET /api/v1/applications/test-app/versions/1.0.0", func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,7 @@ func cacheFiles(t *testing.T, dir string) []string {
 // the other origin sees nothing, the login is kept, and the grant goes to
 // the token endpoint once the redirect is gone.
 func TestTokenEndpointRedirectKeepsGrantsHome(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	a := newAuthServer(t, h)
 	other := newHostileServer(t)
@@ -75,6 +76,7 @@ func TestTokenEndpointRedirectKeepsGrantsHome(t *testing.T) {
 // API calls redirected to another origin lose the Authorization header,
 // and one with a body (runs create) is not followed at all.
 func TestAPIRedirectKeepsTokenHome(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	other := newHostileServer(t)
 	c := newHostileCLI(t, h)

@@ -11,6 +11,7 @@ import (
 // must exit 0, print the results folder, leave the user's own token cache
 // alone, and name the real-platform command of each step.
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t, nil)
 	dir := filepath.Join(t.TempDir(), "results")
 	r := c.run(nil, "", "demo", "--dir", dir)

@@ -16,6 +16,7 @@ import (
 // EFBIG): the command reports the failure in one line with exit 1, and no
 // file ends under its final name short of its bytes.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is needed for ulimit")
 	}

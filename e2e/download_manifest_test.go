@@ -18,6 +18,7 @@ import (
 // bytes), counts items without results, --fail-on-missing exits 1, and
 // --external-id / --artifact select.
 func TestDownloadManifestAndSelection(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 512})
 	c := newBinaryCLI(t, binary, emu)
 	var b strings.Builder

@@ -16,6 +16,7 @@ import (
 // The artifact /file 307 to storage (another origin) is followed without
 // the token, also when it points at an origin nobody expects.
 func TestDownloadRedirectCarriesNoToken(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()

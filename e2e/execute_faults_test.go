@@ -21,6 +21,7 @@ import (
 // on the API, storage and login either completes or exits 1 or 5, never
 // leaving a wrong file under a final name; runs download then completes.
 func TestExecuteUnderFaults(t *testing.T) {
+	t.Parallel()
 	for _, seed := range faultSeeds(t) {
 		t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { executeUnderFaults(t, seed) })
 	}
@@ -75,6 +76,7 @@ func executeUnderFaults(t *testing.T, seed int64) {
 // TestExecuteInterrupted: Ctrl-C while the run is processing exits 130 and
 // says that the run goes on and how to resume the download or cancel it.
 func TestExecuteInterrupted(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1, ArtifactSize: 256})
 	c := newCLI(t, emu)
 	c.login()

@@ -22,6 +22,7 @@ const faultSpec = "auth:503@0.1,auth:reset@0.05,api:503@0.1,api:reset@0.05,api:5
 // emulator with faults on, with a fixed seed; AIGNOSTICS_FAULT_SEEDS=1,2,3
 // runs more seeds (the longer mode CI skips).
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	for _, seed := range faultSeeds(t) {
 		t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { faultRun(t, seed) })
 	}
@@ -50,7 +51,7 @@ func faultRun(t *testing.T, seed int64) {
 	if err := emu.SetFaults(faultSpec); err != nil {
 		t.Fatal(err)
 	}
-	c.login()
+	c.loginDevice() // through the auth faults
 
 	// Reads complete through retries.
 	for range 3 {

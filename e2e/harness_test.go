@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +21,15 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// The tests here mostly wait (on child processes, emulators, polls), so
+	// more of them run at once than the default of one per CPU; an
+	// explicit -parallel wins.
+	flag.Parse()
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		_ = flag.Set("test.parallel", "6")
+	}
 	dir, err := os.MkdirTemp("", "aignostics-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -48,11 +58,12 @@ type cli struct {
 	t    testing.TB
 	env  map[string]string
 	home string
+	emu  *emulator.Emulator
 }
 
 func newCLI(t testing.TB, emu *emulator.Emulator) *cli {
 	home := t.TempDir()
-	c := &cli{t: t, home: home, env: map[string]string{
+	c := &cli{t: t, home: home, emu: emu, env: map[string]string{
 		"HOME":                 home,
 		"PATH":                 os.Getenv("PATH"),
 		"AIGNOSTICS_CACHE_DIR": filepath.Join(home, "cache"),
@@ -113,8 +124,29 @@ func (c *cli) must(args ...string) string {
 	return r.stdout
 }
 
-// login logs in with the device flow, auto-approved by the emulator.
+// login logs in without the device flow's polling (a second or two per
+// test; the flows themselves are tested in platform_test.go): the emulator
+// issues a refresh token, and one command exchanges it, as
+// AIGNOSTICS_REFRESH_TOKEN seeds a login, for the cached tokens that the
+// following commands use. Without an emulator, or with faults on the auth
+// endpoints, it is loginDevice.
 func (c *cli) login() {
+	c.t.Helper()
+	if c.emu == nil {
+		c.loginDevice()
+		return
+	}
+	_, refresh, err := c.emu.IssueToken("")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.env["AIGNOSTICS_REFRESH_TOKEN"] = refresh
+	c.must("platform", "token")
+	delete(c.env, "AIGNOSTICS_REFRESH_TOKEN")
+}
+
+// loginDevice logs in with the device flow, auto-approved by the emulator.
+func (c *cli) loginDevice() {
 	c.t.Helper()
 	c.must("platform", "login", "--device")
 }

@@ -13,6 +13,7 @@ import (
 // deadline: a gzip bomb, an endless stream and a server dribbling bytes
 // end in a clear error instead of eating memory or holding the command.
 func TestHostileAnswerBodies(t *testing.T) {
+	t.Parallel()
 	var bomb bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
 	zeros := make([]byte, 1<<20)
@@ -77,6 +78,7 @@ func TestHostileAnswerBodies(t *testing.T) {
 // stops with an error instead of requesting forever; what came is printed
 // and the JSON is left incomplete.
 func TestListWithoutProgressStops(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	h.handle("GET /api/v1/runs", func(w http.ResponseWriter, r *http.Request) {
 		var page []any

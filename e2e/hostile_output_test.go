@@ -25,6 +25,7 @@ func hasControl(s string) string {
 // terminal: text output, error lines and the device-flow prompt escape
 // them; JSON output stays exact.
 func TestServerStringsReachNoTerminal(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	evilName := "evil\x1b]0;owned\x07\x1b[2J"
 	evilDesc := "desc \u009b31m red\r overwritten \u202etxt.exe"
@@ -79,6 +80,7 @@ func TestServerStringsReachNoTerminal(t *testing.T) {
 // A list cut short by an error prints what it has, exits non-zero, and its
 // JSON is not a complete document.
 func TestListCutShortIsIncomplete(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	h.handle("GET /api/v1/runs", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page") != "1" {

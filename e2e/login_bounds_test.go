@@ -18,6 +18,7 @@ import (
 // whatever interval and expires_in the server sends: a huge interval does
 // not outlive the code, a tiny or absurd one does not hammer the server.
 func TestDeviceFlowBounds(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name              string
 		interval, expires any
@@ -59,6 +60,7 @@ func TestDeviceFlowBounds(t *testing.T) {
 // or another local process can reach the port) and completes the login
 // with the real one.
 func TestBrowserLoginIgnoresForeignCallbacks(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	a := newAuthServer(t, h)
 	h.handle("POST /oauth/token", func(w http.ResponseWriter, r *http.Request) {

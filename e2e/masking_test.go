@@ -10,6 +10,7 @@ import (
 // URL without a scheme, a refresh token or an opaque access token that a
 // failing server echoes back, a share token in a URL.
 func TestSecretsMaskedInEverySpelling(t *testing.T) {
+	t.Parallel()
 	const proxyPass = "pr0xy-pa55word"
 	t.Run("proxy without scheme", func(t *testing.T) {
 		h := newHostileServer(t)

@@ -16,6 +16,7 @@ import (
 // folder on macOS and Windows) map to distinct folders, and the output of
 // runs download records which id went where.
 func TestDownloadNamesDistinctAcrossNormalizationAndCase(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 1 << 10})
 	c := newCLI(t, emu)
 	c.login()

@@ -17,6 +17,7 @@ import (
 // .part.etag, folders) never make the download write elsewhere: links at
 // file names are replaced, a linked folder is refused.
 func TestDownloadNeverWritesThroughPlantedLinks(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()

@@ -77,6 +77,7 @@ func newMarker(t *testing.T) (key, value string) {
 // set (natural in CI: AIGNOSTICS_TOKEN_PROVIDER="aignostics platform token")
 // is refused one level down, exit 4, instead of multiplying processes.
 func TestRecursiveTokenProviderRefused(t *testing.T) {
+	t.Parallel()
 	key, marker := newMarker(t)
 	c := newCLI(t, nil)
 	c.env["AIGNOSTICS_API_ROOT"] = "http://127.0.0.1:1"
@@ -109,6 +110,7 @@ func TestRecursiveTokenProviderRefused(t *testing.T) {
 // marker but not its parents: it is refused a few levels down (Linux,
 // where the ancestry is read from /proc), exit 4, nothing left running.
 func TestRecursiveTokenProviderWithScrubbedEnvironment(t *testing.T) {
+	t.Parallel()
 	key, marker := newMarker(t)
 	c := newCLI(t, nil)
 	c.env["AIGNOSTICS_API_ROOT"] = "http://127.0.0.1:1"
@@ -130,6 +132,7 @@ func TestRecursiveTokenProviderWithScrubbedEnvironment(t *testing.T) {
 // A token provider that starts a background process and hangs is killed
 // with everything it started when its timeout ends.
 func TestTokenProviderTimeoutEndsItsProcessGroup(t *testing.T) {
+	t.Parallel()
 	key, marker := newMarker(t)
 	c := newCLI(t, nil)
 	c.env["AIGNOSTICS_API_ROOT"] = "http://127.0.0.1:1"
@@ -149,6 +152,7 @@ sleep 1000`)
 // runs in its own process group) ends a command plugin and everything it
 // started.
 func TestPluginInterruptEndsItsProcessGroup(t *testing.T) {
+	t.Parallel()
 	key, marker := newMarker(t)
 	c := newCLI(t, nil)
 	dir := t.TempDir()
@@ -183,6 +187,7 @@ func TestPluginInterruptEndsItsProcessGroup(t *testing.T) {
 // A command plugin that runs itself through aignostics stops at a bounded
 // depth with a clear error instead of multiplying processes.
 func TestPluginThatRunsItselfIsBounded(t *testing.T) {
+	t.Parallel()
 	key, marker := newMarker(t)
 	c := newCLI(t, nil)
 	dir := t.TempDir()

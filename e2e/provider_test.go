@@ -75,6 +75,7 @@ func (w *providerWorld) assertCacheUntouched(t *testing.T) {
 }
 
 func TestTokenProviderDrivesRunsListWithoutLogin(t *testing.T) {
+	t.Parallel()
 	w := newProviderWorld(t)
 
 	// Without login and without a provider there is no token: exit 4.
@@ -104,6 +105,7 @@ func TestTokenProviderDrivesRunsListWithoutLogin(t *testing.T) {
 }
 
 func TestTokenProviderReplacesLoginAndCache(t *testing.T) {
+	t.Parallel()
 	w := newProviderWorld(t)
 	w.env["AIGNOSTICS_TOKEN_PROVIDER"] = w.provider
 
@@ -142,6 +144,7 @@ tok=$($cmd)
 curl -sS -f -H "Authorization: Bearer $tok" "$AIGNOSTICS_API_ROOT/api/v1/me"`
 
 func TestPluginCallsBackForAToken(t *testing.T) {
+	t.Parallel()
 	w := newProviderWorld(t)
 	plugins := t.TempDir()
 	if err := os.WriteFile(filepath.Join(plugins, "aignostics-me"), []byte("#!/bin/sh\n"+callbackPlugin+"\n"), 0o755); err != nil {

@@ -26,6 +26,7 @@ func hijackCut(w http.ResponseWriter) {
 // again: the current access token is used while valid, and the refresh
 // token the server holds as live is the one sent next.
 func TestRefreshFaultsKeepTheLogin(t *testing.T) {
+	t.Parallel()
 	proxy407 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="corp"`)
 		w.WriteHeader(http.StatusProxyAuthRequired)
@@ -125,6 +126,7 @@ func TestRefreshFaultsKeepTheLogin(t *testing.T) {
 // A token endpoint failing with 5xx or 429 is a server failure (exit 1),
 // not an authentication failure, and the login stays; 429 is retried.
 func TestTokenEndpointServerFailureKind(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	a := newAuthServer(t, h)
 	c := newAuthCLI(t, h)

@@ -13,6 +13,7 @@ import (
 // custom_metadata.sdk and scheduling, bad options are refused with every
 // problem before any request, --no-sdk-metadata leaves the block out.
 func TestRunOptionsAndSDKMetadata(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 50, ArtifactSize: 256})
 	c := newBinaryCLI(t, binary, emu)
 	items := writeE2EItems(t, "opt", 2)

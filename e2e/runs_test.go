@@ -66,6 +66,7 @@ func (c *binaryCLI) run(args ...string) binaryResult {
 }
 
 func TestRunsEndToEnd(t *testing.T) {
+	t.Parallel()
 	bin := binary
 	// Speed 50: a run is pending 40 ms, each item processes 100 ms.
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 50, ArtifactSize: 1024})

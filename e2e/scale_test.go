@@ -20,6 +20,7 @@ import (
 // shows that memory and open files stay bounded. It runs outside -race
 // (.ci/run runs it separately).
 func TestScaleDownload(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("scale test")
 	}

@@ -20,6 +20,7 @@ import (
 // into V4 signed URLs that the storage accepts, and that the dry run masks
 // their signatures.
 func TestCreateSignsGSInputs(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()
@@ -90,6 +91,7 @@ func TestCreateSignsGSInputs(t *testing.T) {
 // with its HMAC keys; the emulated platform reads them: the uploaded slide
 // succeeds, a missing one and one with another checksum end USER_ERROR.
 func TestCreateSignsOrgBucketInputs(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 4 << 10})
 	c := newCLI(t, emu)
 	c.login()

@@ -27,6 +27,7 @@ func sent(emu *emulator.Emulator) int {
 // inputs in the organization's bucket, its sdk metadata as the Python SDK's),
 // and runs execute to verified results and a manifest, in each format.
 func TestSubmitAndExecute(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 1024})
 	c := newCLI(t, emu)
 	c.login()
@@ -196,6 +197,7 @@ func TestSubmitAndExecute(t *testing.T) {
 // watch does, after the others' results are downloaded and the manifest
 // records the failure; the summary counts it.
 func TestExecuteWithFailedItem(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{Speed: 1000, ArtifactSize: 512})
 	c := newCLI(t, emu)
 	c.login()

@@ -20,6 +20,7 @@ import (
 // capture-pane -J joins wrapped rows, so every joined line must fit 80
 // columns, and the watch must leave exactly one status line.
 func TestTerminalAt80Columns(t *testing.T) {
+	t.Parallel()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		t.Skip("tmux not installed (apt-get install -y tmux)")

@@ -32,6 +32,7 @@ func (c *cli) runIn(dir string, extra map[string]string, args ...string) result 
 // bundles, auth endpoints and unknown API root are ignored with one warning
 // line; ~/.aignostics/.env still sets them.
 func TestUntrustedWorkDirEnv(t *testing.T) {
+	t.Parallel()
 	h := newHostileServer(t)
 	h.handle("GET /api/v1/runs", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, []any{}) })
 	c := newCLI(t, nil)
