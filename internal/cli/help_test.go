@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/aignostics/aignostics/internal/iostreams"
 )
 
 // splitWords splits an example command line as a shell would for the
@@ -68,11 +70,13 @@ func TestEveryCommandHasExamples(t *testing.T) {
 				afterComment = true
 				continue
 			}
-			p, err := kong.New(&CLI{}, kong.Name("aignostics"), kong.Exit(func(int) {}), kong.Vars{"version": "test"})
+			args := aliasCommands(splitWords(t, e))
+			// The model a run of args builds (the command group it names).
+			p, err := newParser(&CLI{}, &Factory{IO: iostreams.New(nil, nil, nil), Version: "test"}, modelFor(args))
 			if err != nil {
 				t.Fatal(err)
 			}
-			kctx, err := p.Parse(aliasCommands(splitWords(t, e)))
+			kctx, err := p.Parse(args)
 			if err != nil {
 				t.Errorf("%s: example %q does not parse: %v", commandPath(n), e, err)
 				continue
