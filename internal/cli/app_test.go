@@ -22,6 +22,7 @@ func mainFor(t *testing.T, env map[string]string, args ...string) (stdout, stder
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		args       []string
@@ -64,6 +65,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestVersionCommand(t *testing.T) {
+	t.Parallel()
 	stdout, _, code := mainFor(t, nil, "version", "-o", "json")
 	var v versionInfo
 	if code != 0 || json.Unmarshal([]byte(stdout), &v) != nil || v.Version != "1.2.3" || v.Commit != "abc" || v.GoVersion != "go1.26" {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestApplicationsCommands(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	r := e.ok("applications", "list")
 	var apps []map[string]any
@@ -38,6 +39,7 @@ func TestApplicationsCommands(t *testing.T) {
 }
 
 func TestVersionsCommands(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	r := e.ok("versions", "list", "test-app", "-o", "jsonl")
 	var numbers []string

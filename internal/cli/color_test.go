@@ -9,6 +9,7 @@ import (
 // TestColour: states and errors in colour on a terminal only; never on a
 // pipe, with --no-color or with NO_COLOR; tables stay aligned.
 func TestColour(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	ok := e.create("ok", 1)
 	bad := e.create("slide-fail-user", 1)

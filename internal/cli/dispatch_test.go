@@ -14,6 +14,7 @@ import (
 )
 
 func TestParsePluginCall(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args   []string
 		wantOK bool
@@ -114,6 +115,7 @@ echo "to stderr" >&2
 exit "${PLUGIN_EXIT:-0}"`
 
 func TestDispatchRunsPlugin(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	w.plugin("hello", reportScript)
 	tests := []struct {
@@ -179,6 +181,7 @@ func TestDispatchRunsPlugin(t *testing.T) {
 }
 
 func TestDispatchTokenCommandIsJSONArray(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	w.plugin("tc", `printf '%s' "$AIGNOSTICS_TOKEN_COMMAND"`)
 	code, stdout, stderr := w.run("", "--api-root", `http://127.0.0.1:9/"quoted"`, "tc")
@@ -196,6 +199,7 @@ func TestDispatchTokenCommandIsJSONArray(t *testing.T) {
 }
 
 func TestDispatchBuiltinWins(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	w.plugin("version", `echo "plugin ran"; exit 9`)
 	w.plugin("help", `echo "plugin ran"; exit 9`)
@@ -208,6 +212,7 @@ func TestDispatchBuiltinWins(t *testing.T) {
 }
 
 func TestDispatchUnknownCommand(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	w.plugin("hello", `echo "plugin ran"`)
 	for _, args := range [][]string{{"helo"}, {"--help-me", "hello"}} {
@@ -219,6 +224,7 @@ func TestDispatchUnknownCommand(t *testing.T) {
 }
 
 func TestDispatchPluginNotRunnable(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	// Executable but not a valid program: the kernel refuses it.
 	p := filepath.Join(w.bin, "aignostics-broken")

@@ -40,6 +40,7 @@ func (w *lineWriter) String() string {
 }
 
 func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	creds := filepath.Join(t.TempDir(), "sa.json")
@@ -108,6 +109,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 }
 
 func TestEmulatorCommandHelpAndBadFlags(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	env := Env{IO: iostreams.New(nil, &out, &errb), Getenv: func(string) (string, bool) { return "", false }}
 	if code := Main(context.Background(), []string{"emulator", "--help"}, env); code != 0 {
@@ -133,6 +135,7 @@ func TestEmulatorCommandHelpAndBadFlags(t *testing.T) {
 // TestEmulatorSeedFromTheClock: without --seed each emulator takes its seed
 // (run ids, artifact bytes) from the clock; --seed fixes it.
 func TestEmulatorSeedFromTheClock(t *testing.T) {
+	t.Parallel()
 	clk := newRunsClock()
 	f := &Factory{Clock: clk.Clock()}
 	a := (&EmulatorCmd{}).seed(f)
@@ -148,6 +151,7 @@ func TestEmulatorSeedFromTheClock(t *testing.T) {
 
 // TestSelfCommand: the demo's last hint names a command that works.
 func TestSelfCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := func(path string) func(string) (string, bool) {
 		return func(k string) (string, bool) { return path, k == "PATH" }

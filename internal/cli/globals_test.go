@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseSecondsAndDays(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"30": 30 * time.Second, "2.5": 2500 * time.Millisecond, "90s": 90 * time.Second, " 2m ": 2 * time.Minute} {
 		if got, err := parseSeconds(in); err != nil || got != want {
 			t.Errorf("parseSeconds(%q) = %s, %v; want %s", in, got, err, want)

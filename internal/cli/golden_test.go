@@ -114,6 +114,7 @@ func helpGolden(t *testing.T, dir string) {
 // person sees them (stdout a terminal), at full width and fitted to 80 and
 // 120 columns (ids whole, other columns cut or left out), and -o wide at 80.
 func TestTextTablesGolden(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	run := e.create("slide", 3, "--no-sdk-metadata") // the sdk block names the OS and architecture
 	e.clock.Advance(time.Hour)                       // long enough for every item to end
@@ -143,6 +144,7 @@ func TestTextTablesGolden(t *testing.T) {
 // TestErrorLinesGolden: what a failing command prints on stderr, in text
 // and in JSON, and its exit code.
 func TestErrorLinesGolden(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	run := e.create("slide", 1)
 	cases := []struct {

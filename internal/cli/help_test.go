@@ -51,6 +51,7 @@ func splitWords(t *testing.T, s string) []string {
 // example is a command line the command tree accepts (flags, arguments and
 // their values are parsed as a user's would be; nothing runs).
 func TestEveryCommandHasExamples(t *testing.T) {
+	t.Parallel()
 	k, err := kong.New(&CLI{}, kong.Name("aignostics"), kong.Exit(func(int) { t.Fatal("exit") }), kong.Vars{"version": "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +112,7 @@ func TestHelpPageLayout(t *testing.T) {
 // TestBareGroupPrintsHelp: a command group alone prints its help, exit 0;
 // an unknown word in it is still a usage error.
 func TestBareGroupPrintsHelp(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"AIGNOSTICS_ENV_FILE": os.DevNull}
 	for _, g := range []string{"runs", "run", "platform", "versions", "storage"} {
 		stdout, stderr, code := mainFor(t, env, g)
@@ -125,6 +127,7 @@ func TestBareGroupPrintsHelp(t *testing.T) {
 
 // TestRunIsRuns: `run` is an alias of `runs`, through to the API.
 func TestRunIsRuns(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("alias", 1)
 	a, b := e.ok("run", "describe", id), e.ok("runs", "describe", id)
@@ -136,6 +139,7 @@ func TestRunIsRuns(t *testing.T) {
 // TestDidYouMeanPlugin: a mistyped plugin name is suggested like a
 // mistyped built-in; a built-in that is closer wins.
 func TestDidYouMeanPlugin(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	w.plugin("frobnicate", `echo ran`)
 	code, stdout, stderr := w.run("", "-o", "text", "frobnicat", "x")

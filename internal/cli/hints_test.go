@@ -10,6 +10,7 @@ import (
 )
 
 func TestHints(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want string

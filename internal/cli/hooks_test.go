@@ -15,6 +15,7 @@ import (
 // its timeout) are reported on stderr while every command exits as it
 // would without them, with the same stdout.
 func TestHooksNeverChangeTheResult(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("hooks here are shell scripts under ~/.config")
 	}

@@ -12,6 +12,7 @@ import (
 // TestTransferLines: done/total, bytes of total, rate and time left, from
 // the longest form to the shortest.
 func TestTransferLines(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	tr := transfer{verb: "downloading", unit: "files", start: start, done: 3, total: 9, bytes: 10 << 20, bytesTotal: 30 << 20, failed: 1}
 	got := tr.lines(start.Add(10 * time.Second))
@@ -35,6 +36,7 @@ func TestTransferLines(t *testing.T) {
 }
 
 func TestFitLine(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		width int
 		in    []string
@@ -55,6 +57,7 @@ func TestFitLine(t *testing.T) {
 // TestRunsWatchLiveLineFits: at 80 columns (and at 40) every rewrite of
 // the watch line fits the terminal, while the run moves through its states.
 func TestRunsWatchLiveLineFits(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("a-rather-long-external-id-for-a-slide", 6)
 	e.tty = true

@@ -11,6 +11,7 @@ import (
 // help golden files (written from the whole tree) pin that a pruned model
 // prints the same pages.
 func TestModelFor(t *testing.T) {
+	t.Parallel()
 	all := commandFields()
 	if len(all) < 8 {
 		t.Fatalf("commandFields found %d command groups", len(all))

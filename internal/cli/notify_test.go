@@ -16,6 +16,7 @@ import (
 // TestRetriesAreToldOnATerminal: when stderr is a terminal, each retry of a
 // failing request is announced in one line; in a pipe stderr stays quiet.
 func TestRetriesAreToldOnATerminal(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{})
 	token, _, err := emu.IssueToken("")
 	if err != nil {

@@ -20,6 +20,7 @@ type sample struct {
 }
 
 func TestOutputObject(t *testing.T) {
+	t.Parallel()
 	v := sample{ID: "a<1>", Note: "two\nlines"}
 	fields := []Field{{"id", v.ID}, {"größe", "x"}, {"note", v.Note}}
 	tests := []struct {
@@ -44,6 +45,7 @@ func TestOutputObject(t *testing.T) {
 }
 
 func TestOutputValue(t *testing.T) {
+	t.Parallel()
 	v := map[string]string{"run_id": "r1"}
 	tests := []struct {
 		format   string
@@ -72,6 +74,7 @@ func TestOutputValue(t *testing.T) {
 }
 
 func TestOutputNotesGoToStderr(t *testing.T) {
+	t.Parallel()
 	o, out, errb := testOutput(FormatJSON, true, false, 0)
 	o.Notef("%d item(s) %s", 2, "pending")
 	if out.Len() != 0 || errb.String() != "2 item(s) pending\n" {
@@ -80,6 +83,7 @@ func TestOutputNotesGoToStderr(t *testing.T) {
 }
 
 func TestOutputListJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		format string
 		indent bool
@@ -114,6 +118,7 @@ func TestOutputListJSON(t *testing.T) {
 }
 
 func TestOutputListAbort(t *testing.T) {
+	t.Parallel()
 	// No element yet: nothing at all, so stdout does not claim an empty result.
 	for _, format := range []string{FormatText, FormatJSON, FormatJSONL} {
 		o, out, _ := testOutput(format, false, false, 0)
@@ -145,6 +150,7 @@ func TestOutputListAbort(t *testing.T) {
 }
 
 func TestOutputTable(t *testing.T) {
+	t.Parallel()
 	o, out, _ := testOutput(FormatText, false, true, 0)
 	l := o.List("ID", "NAME", "NOTE")
 	l.Add(nil, "1", "first", "tab\there")
@@ -167,6 +173,7 @@ func TestOutputTable(t *testing.T) {
 // first tableSample rows and written from then on as they come; a wider row
 // later does not hold the list in memory to realign.
 func TestOutputTableSizedFromTheFirstRows(t *testing.T) {
+	t.Parallel()
 	o, out, _ := testOutput(FormatText, false, false, 0)
 	l := o.List("N", "V")
 	for i := range tableSample {
@@ -186,6 +193,7 @@ func TestOutputTableSizedFromTheFirstRows(t *testing.T) {
 // TestOutputTableCutsExternalIDsInTheMiddle: an external id (often a
 // path) gives way like other text, keeping its end.
 func TestOutputTableCutsExternalIDsInTheMiddle(t *testing.T) {
+	t.Parallel()
 	o, out, _ := testOutput(FormatText, false, true, 60)
 	l := o.List("ITEM_ID", "EXTERNAL_ID")
 	l.Add(nil, "2009e0bc-bd19-434a-955f-b917c80db454", "slides/patient-0001/very-long-name-of-a-slide-2026.svs")
@@ -203,6 +211,7 @@ func TestOutputTableCutsExternalIDsInTheMiddle(t *testing.T) {
 // right-most other columns are left out, with a note on stderr; a pipe and
 // -o wide get full cells.
 func TestOutputTableFitsTheTerminal(t *testing.T) {
+	t.Parallel()
 	row := []string{"0123456789abcdef", "a rather long description of the thing", "RUNNING", "2026-03-02T10:00:00Z"}
 	for _, tc := range []struct {
 		width int

@@ -60,6 +60,7 @@ func checksByName(t *testing.T, stdout string) (map[string]doctorCheck, bool) {
 // name (so DNS is asked), with a token, a free login port and no cache
 // yet, every check passes: exit 0.
 func TestPlatformDoctorHealthy(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)
 	if err != nil {
@@ -96,6 +97,7 @@ func TestPlatformDoctorHealthy(t *testing.T) {
 // login port, a CA bundle without certificates, a cache directory others
 // can read and no login: each is a failed line, exit 1.
 func TestPlatformDoctorFindsProblems(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{})
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

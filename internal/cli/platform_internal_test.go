@@ -13,6 +13,7 @@ import (
 )
 
 func TestCheckHealth(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		status int
@@ -53,6 +54,7 @@ func TestCheckHealth(t *testing.T) {
 }
 
 func TestMaskMe(t *testing.T) {
+	t.Parallel()
 	email := "a@b.example"
 	u := resources.UserReadResponse{ID: "u", Email: &email}
 	o := resources.OrganizationReadResponse{ID: "o", AignosticsBucketHMACAccessKeyID: "AKID",
@@ -68,6 +70,7 @@ func TestMaskMe(t *testing.T) {
 }
 
 func TestNewTokenInfoMissingClaims(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1000, 0)
 	ti := newTokenInfo(&jwt.Claims{}, now)
 	f := whoamiFields(userInfo{Token: ti})

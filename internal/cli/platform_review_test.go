@@ -13,6 +13,7 @@ import (
 // where no device client id is configured (the production default) is a
 // configuration error (exit 2, kind config), not an unexpected failure.
 func TestLoginDeviceWithoutDeviceClientIsConfigError(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	code, stdout, stderr := w.run("", "-o", "json", "platform", "login", "--device")
 	if code != 2 {
@@ -34,6 +35,7 @@ func TestLoginDeviceWithoutDeviceClientIsConfigError(t *testing.T) {
 // as every API request does: it refreshes the token once and asks again,
 // instead of calling the platform DOWN because the cached token was refused.
 func TestHealthRefreshesOnce401(t *testing.T) {
+	t.Parallel()
 	emu := emulatortest.StartTest(t, emulator.Options{})
 	w := newPluginWorld(t)
 	w.vars["AIGNOSTICS_API_ROOT"] = emu.URL()
@@ -102,6 +104,7 @@ func TestNoHomeWithTokenProvider(t *testing.T) {
 // loopback callback is a configuration error (exit 2), found before any
 // request, not a failed login.
 func TestLoginBadRedirectURIIsConfigError(t *testing.T) {
+	t.Parallel()
 	for _, uri := range []string{"https://localhost:8989/", "http://localhost/", "http://example.com:8989/"} {
 		w := newPluginWorld(t)
 		w.vars["AIGNOSTICS_REDIRECT_URI"] = uri

@@ -11,6 +11,7 @@ import (
 )
 
 func TestPluginsList(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	w.plugin("zeta", `exit 0`)
 	w.plugin("alpha", `exit 0`)
@@ -56,6 +57,7 @@ func TestPluginsList(t *testing.T) {
 }
 
 func TestPluginsListEmpty(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	code, stdout, stderr := w.run("", "-o", "text", "plugins", "list")
 	if code != 0 || !strings.Contains(stderr, "no plugins found") {

@@ -15,6 +15,7 @@ import (
 // TestTokenProviderStdinOnlyWhenInteractive checks that the provider reads
 // our stdin only when stdin and stderr are terminals.
 func TestTokenProviderStdinOnlyWhenInteractive(t *testing.T) {
+	t.Parallel()
 	w := newPluginWorld(t)
 	emu := emulatortest.StartTest(t, emulator.Options{})
 	access, _, err := emu.IssueToken(emulator.DefaultSubject)

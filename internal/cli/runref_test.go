@@ -18,6 +18,7 @@ import (
 // TestRunReferences: latest and id prefixes, in every command that takes a
 // RUN, resolved on the client and stated on stderr.
 func TestRunReferences(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	first := e.create("first", 1)
 	e.clock.Advance(1e9)
@@ -61,6 +62,7 @@ func TestRunReferences(t *testing.T) {
 // TestRunReferenceAmbiguous: two runs share the prefix (a server made for
 // it): exit 2, both named.
 func TestRunReferenceAmbiguous(t *testing.T) {
+	t.Parallel()
 	runs := []map[string]any{
 		{"run_id": "abcdef12-0000-4000-8000-000000000001", "application_id": "a", "version_number": "1", "state": "PENDING", "submitted_at": "2026-03-02T10:00:00Z"},
 		{"run_id": "abcdef12-0000-4000-8000-000000000002", "application_id": "a", "version_number": "1", "state": "PENDING", "submitted_at": "2026-03-02T09:00:00Z"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRunsCancelByFilters(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	done := e.create("done", 1, "--tags", "bulk")
 	e.clock.Advance(time.Minute)

@@ -39,6 +39,7 @@ func loseCreateAnswers(t *testing.T, e *runsEnv, forward bool) {
 }
 
 func TestRunsCreateAfterALostAnswer(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	items := e.itemsFile("lost", 2)
 	loseCreateAnswers(t, e, true)

@@ -13,6 +13,7 @@ import (
 // otherwise what arrived in a document left open, like an aborted list: a
 // parser must notice that the list was cut short (issue 17).
 func TestWriteRunWithItemsCutShort(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	failAfter := func(n int) func(yield func(resources.ItemResultReadResponse, error) bool) {
 		return func(yield func(resources.ItemResultReadResponse, error) bool) {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRunsDownloadJSONL(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 40_000)
 	run := e.submit(5)
 	e.clk.Advance(time.Hour)
@@ -60,6 +61,7 @@ func TestRunsDownloadJSONL(t *testing.T) {
 }
 
 func TestRunsDownloadCorruptExit5(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 10_000)
 	run := e.submit(2)
 	e.clk.Advance(time.Hour)
@@ -84,6 +86,7 @@ func TestRunsDownloadCorruptExit5(t *testing.T) {
 }
 
 func TestRunsDownloadTextAndProgress(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	run := e.submit(2)
 	e.clk.Advance(time.Hour)
@@ -127,6 +130,7 @@ func checkLiveLines(t *testing.T, s string, width int) {
 }
 
 func TestRunsDownloadPendingAndWait(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	run := e.submit(8)
 	e.clk.Advance(8 * time.Second) // the first four items are done
@@ -151,6 +155,7 @@ func TestRunsDownloadPendingAndWait(t *testing.T) {
 }
 
 func TestRunsDownloadErrors(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	run := e.submit(1)
 	e.clk.Advance(time.Hour)

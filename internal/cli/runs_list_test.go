@@ -12,6 +12,7 @@ import (
 // A descending sort key is given as the next word, as DESIGN writes it
 // (`--sort FIELD`, "-" for descending), not only as --sort=-FIELD.
 func TestRunsListDescendingSortAsNextWord(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	var ids []string
 	for _, p := range []string{"sa", "sb", "sc"} {
@@ -44,6 +45,7 @@ func TestRunsListDescendingSortAsNextWord(t *testing.T) {
 // The SDK's filters: tags (all of them), a note regex, states, since,
 // for-organization; on a terminal 50 runs unless --limit says otherwise.
 func TestRunsListFilters(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	old := e.create("old", 1, "--tags", "a,b", "--note", "Study X-1")
 	e.clock.Advance(48 * time.Hour)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestReadMetadataArg(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "md.json")
 	if err := os.WriteFile(file, []byte("{\"a\": 1}\n\n"), 0o600); err != nil {

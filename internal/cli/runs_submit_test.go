@@ -35,6 +35,7 @@ func downHealth(t *testing.T, e *runsEnv) {
 // A platform whose health check says DOWN (twice): submit refuses and
 // sends nothing; --force submits anyway and says so.
 func TestRunsSubmitHealthGate(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	downHealth(t, e)
 	slide := filepath.Join("..", "..", "testdata", "slides", "aperio.svs")

@@ -22,6 +22,7 @@ import (
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 func TestRunsCreate(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("a", 2)
 	if !uuidRE.MatchString(id) {
@@ -69,6 +70,7 @@ func TestRunsCreate(t *testing.T) {
 }
 
 func TestRunsCreateDryRun(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	// he-tme needs a specimen: a dry run still validates.
 	e.fails(2, []string{"specimen"}, "runs", "create", "he-tme:1.0.0", "--items", e.itemsFile("d", 2), "--dry-run")
@@ -88,6 +90,7 @@ func TestRunsCreateDryRun(t *testing.T) {
 }
 
 func TestRunsCreateRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	bad := filepath.Join(e.dir, "bad.jsonl")
 	lines := []string{
@@ -123,6 +126,7 @@ func TestRunsCreateRefusesBadInput(t *testing.T) {
 }
 
 func TestRunsList(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	var ids []string
 	for i := range 7 {
@@ -170,6 +174,7 @@ func TestRunsList(t *testing.T) {
 }
 
 func TestRunsDescribeItemsResults(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("it", 3)
 	e.clock.Advance(time.Hour)
@@ -228,6 +233,7 @@ func TestRunsDescribeItemsResults(t *testing.T) {
 }
 
 func TestRunsCancelAndDeleteArtifacts(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("cx", 2)
 	before := e.emu.Count("request")
@@ -266,6 +272,7 @@ func TestRunsCancelAndDeleteArtifacts(t *testing.T) {
 }
 
 func TestRunsUpdateMetadata(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("md", 1, "--custom-metadata", `{"v":1}`)
 	r := e.ok("runs", "update-metadata", id, `{"v":2,"note":"x"}`, "-o", "json")
@@ -305,6 +312,7 @@ func TestRunsUpdateMetadata(t *testing.T) {
 }
 
 func TestWriteRunWithItemsWithoutItems(t *testing.T) {
+	t.Parallel()
 	none := func(yield func(resources.ItemResultReadResponse, error) bool) {}
 	for _, indent := range []bool{false, true} {
 		var b strings.Builder
@@ -323,6 +331,7 @@ func TestWriteRunWithItemsWithoutItems(t *testing.T) {
 }
 
 func TestRunsCommandsNeedAToken(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	good := e.token
 	e.token = "" // no token source and an empty cache, not on a terminal

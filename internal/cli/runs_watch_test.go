@@ -13,6 +13,7 @@ import (
 )
 
 func TestRunsWatchExitCodes(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	good := e.create("good", 2)
 	bad := e.create("slide-fail-user", 1)
@@ -52,6 +53,7 @@ func TestRunsWatchExitCodes(t *testing.T) {
 }
 
 func TestWatcherFollowsTheRun(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("w", 6)
 	c := resourcesClient(t, e)
@@ -114,6 +116,7 @@ func authedHTTPForTest(t *testing.T, e *runsEnv) *httpx.Client {
 // TestRunsWatchInterrupted: Ctrl-C stops the watch, not the run, and says
 // so (exit 130).
 func TestRunsWatchInterrupted(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("ctrlc", 1)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -47,6 +47,7 @@ func TestSlidesUploadTerminal(t *testing.T) {
 // TestUploadProgressLine: rate and ETA from the bytes sent; skipped and
 // resumed bytes count as done without changing the rate.
 func TestUploadProgressLine(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	var buf bytes.Buffer
 	p := &uploadProgress{live: &buf, clock: clk.Clock(), files: 3, total: 400 << 20}

@@ -21,6 +21,7 @@ func (e *stEnv) factory() *Factory {
 }
 
 func TestSignGSInputs(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	items := []resources.ItemCreationRequest{
 		{ExternalID: "a", InputArtifacts: []resources.InputArtifactCreationRequest{{Name: "wsi", DownloadURL: "https://example.com/a.tiff"}}},
@@ -75,6 +76,7 @@ func TestSignGSInputs(t *testing.T) {
 // local emulator names; STORAGE_EMULATOR_HOST wins; --credentials wins over
 // the HMAC keys.
 func TestSignGSInputsWithOrgKeys(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	bucket := e.emu.OrgBucket()
 	items := func() []resources.ItemCreationRequest {

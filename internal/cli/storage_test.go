@@ -19,6 +19,7 @@ import (
 // The emulator's storage accepts URLs this command signs with the key the
 // emulator writes, and refuses them once tampered with or expired.
 func TestStorageSignAgainstEmulator(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 10_000)
 	run := e.submit(1)
 	e.clk.Advance(time.Hour)
@@ -98,6 +99,7 @@ func TestStorageSignAgainstEmulator(t *testing.T) {
 }
 
 func TestStorageSignProduction(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	creds := filepath.Join(e.dir, "sa.json")
 	if err := e.emu.WriteCredentials(creds); err != nil {
@@ -111,6 +113,7 @@ func TestStorageSignProduction(t *testing.T) {
 }
 
 func TestStorageSignErrors(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	creds := filepath.Join(e.dir, "sa.json")
 	if err := e.emu.WriteCredentials(creds); err != nil {
@@ -157,6 +160,7 @@ func TestStorageSignErrors(t *testing.T) {
 }
 
 func TestEmulatorHost(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, scheme, host string }{
 		{"127.0.0.1:8781", "http", "127.0.0.1:8781"},
 		{"http://127.0.0.1:8781", "http", "127.0.0.1:8781"},
@@ -180,6 +184,7 @@ func TestEmulatorHost(t *testing.T) {
 // storage the local emulator names (only AIGNOSTICS_API_ROOT set): a PUT URL
 // uploads, a GET URL reads the object back, and the secret shows nowhere.
 func TestStorageSignHMAC(t *testing.T) {
+	t.Parallel()
 	e := newStEnv(t, 1000)
 	object := "gs://" + e.emu.OrgBucket() + "/me/slides/hello.txt"
 	put := strings.TrimSpace(e.want(0, "storage", "sign", object, "--hmac", "--method", "put", "--expires", "2h").stdout)

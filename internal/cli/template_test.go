@@ -10,6 +10,7 @@ import (
 // object, every element of a list, every change of a watch) from the same
 // JSON as -o json, with the helpers.
 func TestTemplate(t *testing.T) {
+	t.Parallel()
 	e := newRunsEnv(t)
 	id := e.create("tpl", 2, "--custom-metadata", `{"tags":["a","b"],"note":"a rather long note"}`)
 
@@ -57,6 +58,7 @@ func TestTemplate(t *testing.T) {
 }
 
 func TestTimeAgo(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{0: "just now", 30 * time.Second: "30s ago", 5 * time.Minute: "5m ago", 30 * time.Hour: "30h ago", 72 * time.Hour: "3d ago", -10 * time.Minute: "in 10m"} {
 		if got := timeAgo(now, now.Add(-d)); got != want {
