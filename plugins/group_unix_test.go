@@ -12,35 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/proctest"
 )
-
-// gone reports whether pid is no longer running (absent, or a zombie that
-// nobody reaped yet).
-func gone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return os.IsNotExist(err)
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && (s[i+2] == 'Z' || s[i+2] == 'X')
-}
-
-// waitGone waits (bounded) until pid has ended.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	for range 500 {
-		if gone(pid) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	t.Fatalf("process %d is still running after its group was ended", pid)
-}
 
 // readPID reads one line holding a pid.
 func readPID(t *testing.T, r *bufio.Reader) int {
@@ -82,7 +56,7 @@ wait`)
 	if code := <-done; code != 128+int(syscall.SIGINT) {
 		t.Errorf("Run after cancel = %d, want %d (ended by the interrupt)", code, 128+int(syscall.SIGINT))
 	}
-	waitGone(t, pid)
+	proctest.WaitGone(t, pid)
 }
 
 func TestProviderTimeoutEndsItsWholeGroup(t *testing.T) {
@@ -106,7 +80,7 @@ wait`)
 		t.Fatal(err)
 	}
 	pid := readPID(t, bufio.NewReader(strings.NewReader(string(b))))
-	waitGone(t, pid)
+	proctest.WaitGone(t, pid)
 }
 
 func TestProviderCancelEndsItsWholeGroup(t *testing.T) {
@@ -136,5 +110,5 @@ wait`)
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Token after cancel = %v, want context.Canceled", err)
 	}
-	waitGone(t, pid)
+	proctest.WaitGone(t, pid)
 }

@@ -11,9 +11,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aignostics/aignostics/internal/proctest"
 )
 
 func hook(t *testing.T, dir, name, body string) {
@@ -89,18 +90,6 @@ func TestFireReportsFailures(t *testing.T) {
 	}
 }
 
-// gone reports whether pid has ended (missing, or a zombie nobody reaped:
-// in a container the reaper may be absent).
-func gone(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return syscall.Kill(pid, 0) != nil
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
-}
-
 // TestHangingHookIsKilledWithWhatItStarted: past the timeout the hook's
 // whole process group ends, a grandchild included, and Fire returns.
 func TestHangingHookIsKilledWithWhatItStarted(t *testing.T) {
@@ -120,13 +109,7 @@ func TestHangingHookIsKilledWithWhatItStarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; !gone(pid); i++ { // SIGKILL is delivered at once; allow the kernel a moment
-		if i > 500 {
-			syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("the hook's child %d outlived it", pid)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	proctest.WaitGone(t, pid) // the hook's child must not outlive it
 }
 
 func TestDir(t *testing.T) {

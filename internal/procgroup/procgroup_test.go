@@ -5,46 +5,16 @@ package procgroup_test
 import (
 	"bufio"
 	"context"
-	"errors"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aignostics/aignostics/internal/procgroup"
+
+	"github.com/aignostics/aignostics/internal/proctest"
 )
-
-// gone reports whether pid is no longer running (absent, or a zombie that
-// nobody reaped yet).
-func gone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return os.IsNotExist(err)
-	}
-	// pid (comm) S ...: the state follows the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && (s[i+2] == 'Z' || s[i+2] == 'X')
-}
-
-// waitGone waits (bounded) until pid has ended.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	for range 500 {
-		if gone(pid) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	t.Fatalf("process %d is still running after its group was ended", pid)
-}
 
 // startTree starts sh that runs a background sleep, prints the sleep's pid
 // and waits; it returns the command and the grandchild's pid.
@@ -84,7 +54,7 @@ func TestCancelEndsTheWholeGroup(t *testing.T) {
 	if err := cmd.Wait(); err == nil {
 		t.Error("a killed command reported success")
 	}
-	waitGone(t, grandchild)
+	proctest.WaitGone(t, grandchild)
 }
 
 func TestSignalReachesWhatTheLeaderLeftBehind(t *testing.T) {
@@ -100,13 +70,13 @@ func TestSignalReachesWhatTheLeaderLeftBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
-	if gone(pid) {
+	if proctest.Gone(pid) {
 		t.Fatal("the background sleep ended by itself")
 	}
 	if err := procgroup.Kill(cmd); err != nil {
 		t.Fatalf("Kill after the leader exited: %v", err)
 	}
-	waitGone(t, pid)
+	proctest.WaitGone(t, pid)
 }
 
 func TestSignalBeforeStartIsANoOp(t *testing.T) {
