@@ -1,8 +1,8 @@
 // Package hooks runs the user's event hooks: executables in
 // {config dir}/aignostics/hooks/ named after an event (run-submitted,
 // run-terminated, artifact-downloaded) that get one JSON object on stdin.
-// A hook runs in its own process group; on its timeout or when the
-// command is interrupted the whole group is killed. A hook that fails,
+// A hook runs in its own process group; when it exits, on its timeout or
+// when the command is interrupted the whole group is killed. A hook that fails,
 // hangs or is missing never changes a command's result: Fire reports the
 // problem on the given writer and returns nothing.
 package hooks
@@ -139,6 +139,12 @@ func (r *Runner) run(ctx context.Context, path, event string, in []byte) error {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
+		// What the hook left running (a background job holding the
+		// command's stderr, so a pipe reading it waits) ends with it.
+		killGroup(cmd)
+		if errors.Is(err, exec.ErrWaitDelay) {
+			return errors.New("exited but left processes holding its output: stopped them")
+		}
 		return err
 	case <-ctx.Done():
 		killGroup(cmd)

@@ -127,6 +127,34 @@ func TestHangingHookIsKilledWithWhatItStarted(t *testing.T) {
 	}
 }
 
+// TestHookLeavesNothingBehind: what a hook started in the background ends
+// with the hook. Left running, it held the command's stderr open (a pipe
+// into `| tee` waited for it) and wrote into it long after the command.
+func TestHookLeavesNothingBehind(t *testing.T) {
+	r, errb := newRunner(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	hook(t, r.Dir, RunSubmitted, `(sleep 300; echo late) & echo $! > `+pidFile+`; echo done`)
+	r.Fire(context.Background(), RunSubmitted, nil)
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; !gone(pid); i++ {
+		if i > 500 {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the hook's background process %d outlived it (stderr %q)", pid, errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.HasPrefix(errb.String(), "done\n") {
+		t.Errorf("stderr %q", errb.String())
+	}
+}
+
 func TestDir(t *testing.T) {
 	env := func(m map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
