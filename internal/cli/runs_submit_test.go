@@ -58,7 +58,8 @@ func TestRunsSubmitHealthGate(t *testing.T) {
 
 // TestRunsSubmitInterruptedAtTheHealthCheck: Ctrl-C while the health is
 // checked is an interruption (exit 130), not "the platform is DOWN" (exit
-// 1, with the cancelled request as the reason); platform health alike.
+// 1, with the cancelled request as the reason); platform health and
+// doctor alike.
 func TestRunsSubmitInterruptedAtTheHealthCheck(t *testing.T) {
 	e := newStEnv(t, 1000)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -66,6 +67,7 @@ func TestRunsSubmitInterruptedAtTheHealthCheck(t *testing.T) {
 	for _, args := range [][]string{
 		{"-o", "text", "runs", "submit", "test-app", filepath.Join("..", "..", "testdata", "slides", "aperio.svs")},
 		{"-o", "text", "platform", "health"},
+		{"-o", "text", "platform", "doctor"},
 	} {
 		var out, errb bytes.Buffer
 		code := stMain(ctx, args, Env{
