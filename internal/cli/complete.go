@@ -153,6 +153,10 @@ func complete(ctx context.Context, f *Factory, app *kong.Application, words []st
 		}
 		positionals = append(positionals, w)
 	}
+	// Dynamic values come from the platform the line names, if it does.
+	if v := given["api-root"]; v != "" && f.Flags != nil && f.Flags.APIRoot == "" {
+		f.Flags.APIRoot = v
+	}
 	// The value of a flag: after "--flag " or in "--flag=...".
 	if n := len(words); n > 0 && !strings.Contains(words[n-1], "=") {
 		if fl := findFlag(flags, words[n-1]); fl != nil && !fl.IsBool() && !fl.IsCounter() {
