@@ -37,15 +37,18 @@ func TestBashCompletion(t *testing.T) {
 	// tab completes line as bash would and returns COMPREPLY.
 	tab := func(line string) []string {
 		t.Helper()
-		// COMP_WORDS as readline splits them (COMP_WORDBREAKS: space, =, :).
+		// COMP_WORDS as bash splits them (COMP_WORDBREAKS: space, =, :):
+		// = and : are words of their own, and a line that ends in one has it
+		// as the current word ("--output=": "--output" "=", cur "="), while
+		// readline replaces only what follows it (checked in tmux: the
+		// script took the ":" as the text replaced, and "--output=" became
+		// "--output==").
 		prog := `source "$1"
 line="$2"
 COMP_LINE="$line"; COMP_POINT=${#line}
 read -ra COMP_WORDS <<< "$(printf '%s' "$line" | sed -e 's/\([=:]\)/ \1 /g')"
-if [[ "$line" == *" " || "$line" == *"=" || "$line" == *":" ]]; then COMP_WORDS+=(""); fi
+if [[ "$line" == *" " ]]; then COMP_WORDS+=(""); fi
 COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-# "--output=" splits into "--output" "=" "": the current word after = is "".
-[[ "${COMP_WORDS[COMP_CWORD]}" == "=" || "${COMP_WORDS[COMP_CWORD]}" == ":" ]] && { COMP_WORDS+=(""); COMP_CWORD=$((COMP_CWORD+1)); }
 _aignostics
 printf '%s\n' "${COMPREPLY[@]}"`
 		cmd := exec.Command(bash, "--norc", "--noprofile", "-c", prog, "bash", script, line)
@@ -69,6 +72,8 @@ printf '%s\n' "${COMPREPLY[@]}"`
 		{"aignostics runs list --application-id ", []string{"test-app", "he-tme"}, nil},
 		{"aignostics versions describe he-tme ", []string{"1.0.0", "1.2.0"}, []string{"0.9.0"}},
 		{"aignostics runs create test-app:1.", []string{"1.0.0", "1.1.0", "1.1.0-rc.1"}, nil},
+		{"aignostics runs create test-app:", []string{"1.0.0", "1.1.0", "0.9.0"}, []string{":1.0.0"}},
+		{"aignostics runs list --output=", []string{"json", "jsonl"}, []string{"=json"}},
 		{"aignostics runs watch ", []string{"latest", runID}, nil},
 		{"aignostics run describe " + runID[:4], []string{runID}, []string{"latest"}},
 		{"aignostics platform token --format ", []string{"raw", "json", "exec-credential"}, nil},

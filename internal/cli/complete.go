@@ -352,15 +352,22 @@ func completionScripts(shell string) (string, bool) {
 	return "", false
 }
 
-// bashCompletion hands the line up to the cursor to __complete. bash splits
-// words at ':' and '=' too (COMP_WORDBREAKS); candidates are whole words,
-// so the part of the word before bash's current word is taken off them.
+// bashCompletion hands the line up to the cursor to __complete. readline
+// replaces only the text after the last ':' or '=' of the word when they
+// are in COMP_WORDBREAKS (COMP_WORDS[COMP_CWORD] is then ":" or "=" itself
+// at the end of a line, so it cannot say); candidates are whole words, so
+// the word up to that break is taken off them.
 const bashCompletion = `# bash completion for aignostics (aignostics completion bash)
 _aignostics() {
     local line="${COMP_LINE:0:COMP_POINT}"
-    local cur="${COMP_WORDS[COMP_CWORD]}"
     local word="${line##*[[:space:]]}"
-    local strip="${word%"$cur"}"
+    local breaks="" strip=""
+    [[ "$COMP_WORDBREAKS" == *=* ]] && breaks+="="
+    [[ "$COMP_WORDBREAKS" == *:* ]] && breaks+=":"
+    if [[ -n "$breaks" ]]; then
+        local tail="${word##*[$breaks]}"
+        strip="${word%"$tail"}"
+    fi
     local IFS=$'\n'
     local out
     out=$("${COMP_WORDS[0]}" __complete --line "$line" 2>/dev/null) || return 0
