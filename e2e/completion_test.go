@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/emulator/emulatortest"
@@ -127,5 +129,46 @@ func TestFishCompletion(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), want) {
 			t.Errorf("fish %q<TAB>: %q (%v), want %q", line, out, err, want)
 		}
+	}
+}
+
+// TestCompletionNeverCutsARefresh: a TAB whose token needs a refresh lets
+// the refresh finish, however slow the token endpoint: cut at the TAB's
+// deadline after it was sent, it was recorded as unanswered, and as a
+// refresh token is never sent twice, the next command once the access
+// token ran out asked for a login.
+func TestCompletionNeverCutsARefresh(t *testing.T) {
+	// Under the refresh margin: every new process refreshes.
+	emu := emulatortest.StartTest(t, emulator.Options{TokenLifetime: 4 * time.Minute})
+	c := newCLI(t, emu)
+	c.login()
+	c.must("runs", "create", "test-app", "--items", writeItems(t, t.TempDir(), 1, "tab"))
+	cache := func() map[string]any {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(c.home, "cache", "*.json"))
+		if len(files) != 1 {
+			t.Fatalf("token cache files %v", files)
+		}
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := cache()
+	if err := emu.SetFaults("auth:delay=4s@1"); err != nil { // longer than a TAB may take
+		t.Fatal(err)
+	}
+	c.must("__complete", "--line", "aignostics runs watch ")
+	after := cache()
+	if _, ok := after["refresh_unanswered_at"]; ok {
+		t.Errorf("the TAB cut a refresh: the login is lost once the access token expires")
+	}
+	if after["access_token"] == before["access_token"] {
+		t.Errorf("no refreshed token was saved")
 	}
 }
