@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aignostics/aignostics/emulator"
 	"github.com/aignostics/aignostics/emulator/emulatortest"
@@ -38,15 +40,18 @@ func TestBashCompletion(t *testing.T) {
 	// tab completes line as bash would and returns COMPREPLY.
 	tab := func(line string) []string {
 		t.Helper()
-		// COMP_WORDS as readline splits them (COMP_WORDBREAKS: space, =, :).
+		// COMP_WORDS as bash splits them (COMP_WORDBREAKS: space, =, :):
+		// = and : are words of their own, and a line that ends in one has it
+		// as the current word ("--output=": "--output" "=", cur "="), while
+		// readline replaces only what follows it (checked in tmux: the
+		// script took the ":" as the text replaced, and "--output=" became
+		// "--output==").
 		prog := `source "$1"
 line="$2"
 COMP_LINE="$line"; COMP_POINT=${#line}
 read -ra COMP_WORDS <<< "$(printf '%s' "$line" | sed -e 's/\([=:]\)/ \1 /g')"
-if [[ "$line" == *" " || "$line" == *"=" || "$line" == *":" ]]; then COMP_WORDS+=(""); fi
+if [[ "$line" == *" " ]]; then COMP_WORDS+=(""); fi
 COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-# "--output=" splits into "--output" "=" "": the current word after = is "".
-[[ "${COMP_WORDS[COMP_CWORD]}" == "=" || "${COMP_WORDS[COMP_CWORD]}" == ":" ]] && { COMP_WORDS+=(""); COMP_CWORD=$((COMP_CWORD+1)); }
 _aignostics
 printf '%s\n' "${COMPREPLY[@]}"`
 		cmd := exec.Command(bash, "--norc", "--noprofile", "-c", prog, "bash", script, line)
@@ -70,6 +75,8 @@ printf '%s\n' "${COMPREPLY[@]}"`
 		{"aignostics runs list --application-id ", []string{"test-app", "he-tme"}, nil},
 		{"aignostics versions describe he-tme ", []string{"1.0.0", "1.2.0"}, []string{"0.9.0"}},
 		{"aignostics runs create test-app:1.", []string{"1.0.0", "1.1.0", "1.1.0-rc.1"}, nil},
+		{"aignostics runs create test-app:", []string{"1.0.0", "1.1.0", "0.9.0"}, []string{":1.0.0"}},
+		{"aignostics runs list --output=", []string{"json", "jsonl"}, []string{"=json"}},
 		{"aignostics runs watch ", []string{"latest", runID}, nil},
 		{"aignostics run describe " + runID[:4], []string{runID}, []string{"latest"}},
 		{"aignostics platform token --format ", []string{"raw", "json", "exec-credential"}, nil},
@@ -124,5 +131,46 @@ func TestFishCompletion(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), want) {
 			t.Errorf("fish %q<TAB>: %q (%v), want %q", line, out, err, want)
 		}
+	}
+}
+
+// TestCompletionNeverCutsARefresh: a TAB whose token needs a refresh lets
+// the refresh finish, however slow the token endpoint: cut at the TAB's
+// deadline after it was sent, it was recorded as unanswered, and as a
+// refresh token is never sent twice, the next command once the access
+// token ran out asked for a login.
+func TestCompletionNeverCutsARefresh(t *testing.T) {
+	// Under the refresh margin: every new process refreshes.
+	emu := emulatortest.StartTest(t, emulator.Options{TokenLifetime: 4 * time.Minute})
+	c := newCLI(t, emu)
+	c.login()
+	c.must("runs", "create", "test-app", "--items", writeItems(t, t.TempDir(), 1, "tab"))
+	cache := func() map[string]any {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(c.home, "cache", "*.json"))
+		if len(files) != 1 {
+			t.Fatalf("token cache files %v", files)
+		}
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := cache()
+	if err := emu.SetFaults("auth:delay=4s@1"); err != nil { // longer than a TAB may take
+		t.Fatal(err)
+	}
+	c.must("__complete", "--line", "aignostics runs watch ")
+	after := cache()
+	if _, ok := after["refresh_unanswered_at"]; ok {
+		t.Errorf("the TAB cut a refresh: the login is lost once the access token expires")
+	}
+	if after["access_token"] == before["access_token"] {
+		t.Errorf("no refreshed token was saved")
 	}
 }

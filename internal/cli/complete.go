@@ -10,6 +10,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/plugins"
 	"github.com/aignostics/aignostics/resources"
 )
@@ -64,7 +65,7 @@ const completeTimeout = 3 * time.Second
 // in, never prompts, and prints nothing rather than an error.
 func (c *CompleteCmd) Run(ctx context.Context, f *Factory, k *kong.Context) error {
 	f.IO.SetStdinTTY(false) // never start a login from a TAB
-	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, tokenContextKey{}, ctx), completeTimeout)
 	defer cancel()
 	words, cur := splitLine(c.Line)
 	if len(words) > 0 {
@@ -87,6 +88,23 @@ func (c *CompleteCmd) Run(ctx context.Context, f *Factory, k *kong.Context) erro
 }
 
 type candidate struct{ value, help string }
+
+// tokenContextKey holds the command's context without the TAB's deadline.
+type tokenContextKey struct{}
+
+// completionClient is the client for dynamic values. Its token is obtained
+// first, under the command's context without the TAB's deadline: a refresh
+// cut after it was sent is recorded as unanswered, and as a refresh token is
+// never sent twice, the next command once the access token ran out would
+// ask for a login.
+func completionClient(ctx context.Context, f *Factory) (*resources.Client, error) {
+	if parent, ok := ctx.Value(tokenContextKey{}).(context.Context); ok {
+		if src, err := f.TokenSource(); err == nil {
+			_, _ = httpx.CurrentToken(parent, src)
+		}
+	}
+	return f.Client()
+}
 
 // splitLine splits a command line as a shell would (quotes, backslashes)
 // into the finished words and the word under the cursor.
@@ -152,6 +170,10 @@ func complete(ctx context.Context, f *Factory, app *kong.Application, words []st
 			continue
 		}
 		positionals = append(positionals, w)
+	}
+	// Dynamic values come from the platform the line names, if it does.
+	if v := given["api-root"]; v != "" && f.Flags != nil && f.Flags.APIRoot == "" {
+		f.Flags.APIRoot = v
 	}
 	// The value of a flag: after "--flag " or in "--flag=...".
 	if n := len(words); n > 0 && !strings.Contains(words[n-1], "=") {
@@ -282,7 +304,7 @@ func positionalValues(ctx context.Context, f *Factory, p *kong.Positional, befor
 }
 
 func applicationIDs(ctx context.Context, f *Factory) []candidate {
-	cl, err := f.Client()
+	cl, err := completionClient(ctx, f)
 	if err != nil {
 		return nil
 	}
@@ -300,7 +322,7 @@ func versionsOf(ctx context.Context, f *Factory, app, prefix string) []candidate
 	if app == "" {
 		return nil
 	}
-	cl, err := f.Client()
+	cl, err := completionClient(ctx, f)
 	if err != nil {
 		return nil
 	}
@@ -319,7 +341,7 @@ func versionsOf(ctx context.Context, f *Factory, app, prefix string) []candidate
 const recentRunsLimit = 20
 
 func recentRuns(ctx context.Context, f *Factory) []candidate {
-	cl, err := f.Client()
+	cl, err := completionClient(ctx, f)
 	if err != nil {
 		return nil
 	}
@@ -348,15 +370,22 @@ func completionScripts(shell string) (string, bool) {
 	return "", false
 }
 
-// bashCompletion hands the line up to the cursor to __complete. bash splits
-// words at ':' and '=' too (COMP_WORDBREAKS); candidates are whole words,
-// so the part of the word before bash's current word is taken off them.
+// bashCompletion hands the line up to the cursor to __complete. readline
+// replaces only the text after the last ':' or '=' of the word when they
+// are in COMP_WORDBREAKS (COMP_WORDS[COMP_CWORD] is then ":" or "=" itself
+// at the end of a line, so it cannot say); candidates are whole words, so
+// the word up to that break is taken off them.
 const bashCompletion = `# bash completion for aignostics (aignostics completion bash)
 _aignostics() {
     local line="${COMP_LINE:0:COMP_POINT}"
-    local cur="${COMP_WORDS[COMP_CWORD]}"
     local word="${line##*[[:space:]]}"
-    local strip="${word%"$cur"}"
+    local breaks="" strip=""
+    [[ "$COMP_WORDBREAKS" == *=* ]] && breaks+="="
+    [[ "$COMP_WORDBREAKS" == *:* ]] && breaks+=":"
+    if [[ -n "$breaks" ]]; then
+        local tail="${word##*[$breaks]}"
+        strip="${word%"$tail"}"
+    fi
     local IFS=$'\n'
     local out
     out=$("${COMP_WORDS[0]}" __complete --line "$line" 2>/dev/null) || return 0

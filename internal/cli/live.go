@@ -125,6 +125,20 @@ func (l *liveLine) Keep() {
 	l.drawn = false
 }
 
+// End ends the line where it is drawn, so that it stays on the screen and
+// what follows starts on a line of its own; nothing when it is not drawn.
+func (l *liveLine) End() {
+	if !l.active() {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.drawn {
+		fmt.Fprintln(l.w)
+		l.drawn = false
+	}
+}
+
 // fitLine picks the first candidate that fits width-1 columns (the last
 // column is left free: some terminals wrap on it), made safe for a terminal;
 // when none fits, the last is cut and ends in "…". width 0: no limit.

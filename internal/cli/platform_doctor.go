@@ -73,6 +73,10 @@ func (c *PlatformDoctorCmd) Run(ctx context.Context, f *Factory) error {
 		doctorToken(ctx, f, s, add)
 		doctorCacheDir(s, add)
 	}
+	if err := ctx.Err(); err != nil {
+		// Interrupted: what the cancelled checks found is no finding.
+		return err
+	}
 	r.OK = true
 	for _, ch := range r.Checks {
 		if ch.Status == checkFail {

@@ -78,6 +78,10 @@ func platformHealth(ctx context.Context, f *Factory) (healthReport, error) {
 	url := s.APIRoot + "/health"
 	public := checkHealth(ctx, plain.HTTP(), url, "")
 	authed := authenticatedHealth(ctx, f, plain.HTTP(), url)
+	if err := ctx.Err(); err != nil {
+		// Interrupted: the cancelled requests say nothing of the platform.
+		return healthReport{}, err
+	}
 	r := healthReport{Status: healthUp, Components: map[string]healthStatus{"api_public": public, "api_authenticated": authed}}
 	for _, name := range []string{"api_public", "api_authenticated"} {
 		cs := r.Components[name]

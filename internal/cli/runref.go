@@ -82,9 +82,15 @@ func resolveRunArgs(ctx context.Context, f *Factory, kctx *kong.Context) error {
 // starts with it. A resolved reference is stated on stderr.
 func (f *Factory) ResolveRun(ctx context.Context, ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
-	switch {
-	case isRunID(ref):
+	if isRunID(ref) {
 		return ref, nil
+	}
+	if s, err := f.Settings(); err == nil && s.ShareToken.Reveal() != "" {
+		// latest and prefixes are looked up among your own runs: a login,
+		// and another run than the one the token shares.
+		return "", cliErrorf(KindUsage, "run %q: with --share-token (or AIGNOSTICS_SHARE_TOKEN) give the full run id the token was made for", ref)
+	}
+	switch {
 	case strings.EqualFold(ref, "latest"):
 		return f.latestRun(ctx)
 	case len(ref) < runPrefixMin:

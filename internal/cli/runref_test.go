@@ -88,3 +88,18 @@ func TestRunReferenceAmbiguous(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestRunReferenceWithAShareToken: a run read by share token is named by
+// its full id: latest and prefixes are looked up among your own runs (a
+// login, or another run than the one shared), so they are refused at once.
+func TestRunReferenceWithAShareToken(t *testing.T) {
+	e := newRunsEnv(t)
+	id := e.create("shared", 1)
+	before := e.emu.Count("request")
+	for _, ref := range []string{"latest", id[:10]} {
+		e.fails(2, []string{"full run id", "--share-token"}, "-o", "text", "runs", "describe", ref, "--share-token", "tok-0123456789abcdef")
+	}
+	if n := e.emu.Count("request") - before; n != 0 {
+		t.Errorf("%d requests for references that cannot be resolved", n)
+	}
+}

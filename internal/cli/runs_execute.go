@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aignostics/aignostics/internal/hooks"
@@ -48,15 +47,17 @@ func (c *RunsExecuteCmd) Run(ctx context.Context, f *Factory) error {
 	if err != nil || run == nil {
 		return err
 	}
+	show, endLine := newExecuteDisplay(f)
 	interrupted := func(err error) error {
 		if ctx.Err() == nil {
 			return err
 		}
+		endLine()
 		f.Output().Notef("interrupted: run %s goes on on the platform; download its results later with: aignostics runs download %s %s --wait; or cancel it with: aignostics runs cancel %s",
 			run.ID, run.ID, c.OutputDir, run.ID)
 		return err
 	}
-	w := watcher{run: run, interval: c.Interval, clock: f.Clock, show: newExecuteDisplay(f)}
+	w := watcher{run: run, interval: c.Interval, clock: f.Clock, show: show}
 	d, err := w.watch(ctx)
 	if err != nil {
 		return interrupted(err)
@@ -82,26 +83,28 @@ func (c *RunsExecuteCmd) Run(ctx context.Context, f *Factory) error {
 // newExecuteDisplay shows the run's changes on the one display of execute:
 // on stderr in text (a live line on a terminal, a line per change
 // otherwise), as JSON lines on stdout with -o jsonl, not at all with -o json
-// (whose stdout is the download summary alone).
-func newExecuteDisplay(f *Factory) func(resources.RunReadResponse, bool) error {
+// (whose stdout is the download summary alone). The live line fits the
+// terminal's width; end ends it (when the command is interrupted), so that
+// what follows starts on a line of its own.
+func newExecuteDisplay(f *Factory) (show func(resources.RunReadResponse, bool) error, end func()) {
 	o := f.Output()
 	switch {
 	case o.Format() == FormatJSONL:
-		return func(d resources.RunReadResponse, _ bool) error { return o.writeJSON(d, false) }
+		return func(d resources.RunReadResponse, _ bool) error { return o.writeJSON(d, false) }, func() {}
 	case o.Format() == FormatJSON:
-		return func(resources.RunReadResponse, bool) error { return nil }
+		return func(resources.RunReadResponse, bool) error { return nil }, func() {}
 	case f.IO.IsStderrTTY():
+		line := newLiveLine(f)
 		return func(d resources.RunReadResponse, final bool) error {
-			end := ""
+			line.Show(true, statusLines(d)...)
 			if final {
-				end = "\n"
+				line.Keep()
 			}
-			_, err := fmt.Fprintf(f.IO.ErrOut, "\r\x1b[K%s%s", statusLine(d), end)
-			return err
-		}
+			return nil
+		}, line.End
 	}
 	return func(d resources.RunReadResponse, _ bool) error {
 		o.Notef("%s %s", f.Now().UTC().Format(time.RFC3339), statusLine(d))
 		return nil
-	}
+	}, func() {}
 }

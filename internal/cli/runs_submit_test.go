@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -8,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aignostics/aignostics/httpx"
+	"github.com/aignostics/aignostics/internal/iostreams"
 )
 
 // downHealth puts a proxy in front of the emulator whose /health says 503
@@ -49,5 +54,32 @@ func TestRunsSubmitHealthGate(t *testing.T) {
 	}
 	if n := e.emu.Count("create_run"); n != 1 {
 		t.Fatalf("%d creates with --force, want 1", n)
+	}
+}
+
+// TestRunsSubmitInterruptedAtTheHealthCheck: Ctrl-C while the health is
+// checked is an interruption (exit 130), not "the platform is DOWN" (exit
+// 1, with the cancelled request as the reason); platform health and
+// doctor alike.
+func TestRunsSubmitInterruptedAtTheHealthCheck(t *testing.T) {
+	e := newStEnv(t, 1000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{
+		{"-o", "text", "runs", "submit", "test-app", filepath.Join("..", "..", "testdata", "slides", "aperio.svs")},
+		{"-o", "text", "platform", "health"},
+		{"-o", "text", "platform", "doctor"},
+	} {
+		var out, errb bytes.Buffer
+		code := stMain(ctx, args, Env{
+			IO:          iostreams.New(nil, &out, &errb),
+			Getenv:      func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },
+			Environ:     []string{},
+			TokenSource: httpx.StaticToken(e.token),
+			Clock:       e.clk.Clock(),
+		})
+		if code != 130 || strings.Contains(errb.String(), "DOWN") {
+			t.Errorf("%v: exit %d, stderr %q; want 130, interrupted", args[2:], code, errb.String())
+		}
 	}
 }

@@ -1,10 +1,11 @@
 // Package hooks runs the user's event hooks: executables in
 // {config dir}/aignostics/hooks/ named after an event (run-submitted,
 // run-terminated, artifact-downloaded) that get one JSON object on stdin.
-// A hook runs in its own process group; on its timeout or when the
-// command is interrupted the whole group is killed. A hook that fails,
+// A hook runs in its own process group; when it exits, on its timeout or
+// when the command is interrupted the whole group is killed. A hook that fails,
 // hangs or is missing never changes a command's result: Fire reports the
-// problem on the given writer and returns nothing.
+// problem on the given writer and returns nothing. A hook that hung is not
+// started again by the same Runner (one command).
 package hooks
 
 import (
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aignostics/aignostics/internal/procgroup"
@@ -47,6 +49,9 @@ type Runner struct {
 	Stderr io.Writer
 	// Now stamps the events; nil means time.Now.
 	Now func() time.Time
+
+	mu   sync.Mutex
+	hung map[string]bool // events whose hook timed out: not run again
 }
 
 // Dir is the hooks directory for an environment: $XDG_CONFIG_HOME, else
@@ -85,6 +90,12 @@ func (r *Runner) Fire(ctx context.Context, event string, data map[string]any) {
 	if r == nil || r.Dir == "" || ctx.Err() != nil {
 		return // no hooks, or the command was interrupted: start nothing new
 	}
+	r.mu.Lock()
+	hung := r.hung[event]
+	r.mu.Unlock()
+	if hung {
+		return // reported once: a download's every file must not wait for it
+	}
 	path := filepath.Join(r.Dir, event)
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -111,10 +122,24 @@ func (r *Runner) Fire(ctx context.Context, event string, data map[string]any) {
 		return
 	}
 	in = append(in, '\n') // one line, for shell hooks that `read`
-	if err := r.run(ctx, path, event, in); err != nil {
+	err = r.run(ctx, path, event, in)
+	if errors.Is(err, errHung) {
+		r.mu.Lock()
+		if r.hung == nil {
+			r.hung = map[string]bool{}
+		}
+		r.hung[event] = true
+		r.mu.Unlock()
+		r.reportf(event, "%v; not run again in this command (the command's result stands)", err)
+		return
+	}
+	if err != nil {
 		r.reportf(event, "%v (the command's result stands)", err)
 	}
 }
+
+// errHung is a hook stopped at its timeout.
+var errHung = errors.New("stopped it and what it started")
 
 func (r *Runner) run(ctx context.Context, path, event string, in []byte) error {
 	timeout := r.Timeout
@@ -141,12 +166,18 @@ func (r *Runner) run(ctx context.Context, path, event string, in []byte) error {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
+		// What the hook left running (a background job holding the
+		// command's stderr, so a pipe reading it waits) ends with it.
+		killGroup(cmd)
+		if errors.Is(err, exec.ErrWaitDelay) {
+			return errors.New("exited but left processes holding its output: stopped them")
+		}
 		return err
 	case <-ctx.Done():
 		_ = procgroup.Kill(cmd)
 		<-done
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("no answer after %s: stopped it and what it started", timeout)
+			return fmt.Errorf("no answer after %s: %w", timeout, errHung)
 		}
 		return fmt.Errorf("stopped: %w", context.Cause(ctx))
 	}

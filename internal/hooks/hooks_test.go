@@ -112,6 +112,62 @@ func TestHangingHookIsKilledWithWhatItStarted(t *testing.T) {
 	proctest.WaitGone(t, pid) // the hook's child must not outlive it
 }
 
+// TestHangingHookRunsOnce: a hook that hung is not started again in the
+// same command. A download fires artifact-downloaded once per file: a hook
+// that hangs held every file for the whole timeout (900 files, 2.5 hours).
+func TestHangingHookRunsOnce(t *testing.T) {
+	r, errb := newRunner(t)
+	r.Timeout = 200 * time.Millisecond
+	runs := filepath.Join(t.TempDir(), "runs")
+	hook(t, r.Dir, ArtifactDownloaded, `echo run >> `+runs+`; sleep 300`)
+	hook(t, r.Dir, RunTerminated, `echo run >> `+runs+`.terminated`)
+	for range 3 {
+		r.Fire(context.Background(), ArtifactDownloaded, nil)
+	}
+	r.Fire(context.Background(), RunTerminated, nil)
+	b, err := os.ReadFile(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "run"); n != 1 {
+		t.Errorf("the hanging hook ran %d times, want 1", n)
+	}
+	if n := strings.Count(errb.String(), "no answer after 200ms"); n != 1 || !strings.Contains(errb.String(), "not run again in this command") {
+		t.Errorf("stderr %q", errb.String())
+	}
+	if _, err := os.Stat(runs + ".terminated"); err != nil {
+		t.Errorf("another event's hook did not run: %v", err)
+	}
+}
+
+// TestHookLeavesNothingBehind: what a hook started in the background ends
+// with the hook. Left running, it held the command's stderr open (a pipe
+// into `| tee` waited for it) and wrote into it long after the command.
+func TestHookLeavesNothingBehind(t *testing.T) {
+	r, errb := newRunner(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	hook(t, r.Dir, RunSubmitted, `(sleep 300; echo late) & echo $! > `+pidFile+`; echo done`)
+	r.Fire(context.Background(), RunSubmitted, nil)
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; !gone(pid); i++ {
+		if i > 500 {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the hook's background process %d outlived it (stderr %q)", pid, errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.HasPrefix(errb.String(), "done\n") {
+		t.Errorf("stderr %q", errb.String())
+	}
+}
+
 func TestDir(t *testing.T) {
 	env := func(m map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
