@@ -168,7 +168,7 @@ func (r *Runner) run(ctx context.Context, path, event string, in []byte) error {
 	case err := <-done:
 		// What the hook left running (a background job holding the
 		// command's stderr, so a pipe reading it waits) ends with it.
-		killGroup(cmd)
+		_ = procgroup.Kill(cmd)
 		if errors.Is(err, exec.ErrWaitDelay) {
 			return errors.New("exited but left processes holding its output: stopped them")
 		}

@@ -156,13 +156,7 @@ func TestHookLeavesNothingBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; !gone(pid); i++ {
-		if i > 500 {
-			syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("the hook's background process %d outlived it (stderr %q)", pid, errb.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	proctest.WaitGone(t, pid) // the hook's background process must not outlive it
 	if !strings.HasPrefix(errb.String(), "done\n") {
 		t.Errorf("stderr %q", errb.String())
 	}
