@@ -140,12 +140,9 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 	if err != nil {
 		return nil, err
 	}
-	v, err := cl.Versions().Resolve(ctx, app, version)
+	v, err := slideVersion(ctx, cl, app, version)
 	if err != nil {
 		return nil, err
-	}
-	if n := len(v.InputArtifacts); n != 1 {
-		return nil, cliErrorf(KindInvalid, "%s:%s has %d input artifacts; slides fit versions with one", app, v.VersionNumber, n)
 	}
 	artifact := v.InputArtifacts[0].Name
 	bucket, err := cl.OrgBucket(ctx)

@@ -26,14 +26,24 @@ func newSlidesCheck(ctx context.Context, f *Factory, ref string) (*slidesCheck, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := cl.Versions().Resolve(ctx, app, version)
+	v, err := slideVersion(ctx, cl, app, version)
 	if err != nil {
-		return nil, err
-	}
-	if n := len(v.InputArtifacts); n != 1 {
-		return nil, cliErrorf(KindInvalid, "--for %s:%s: the version has %d input artifacts; slides fit versions with one", app, v.VersionNumber, n)
+		return nil, fmt.Errorf("--for %w", err)
 	}
 	return &slidesCheck{app: app, version: v, artifact: v.InputArtifacts[0].Name}, nil
+}
+
+// slideVersion resolves APP[:VERSION] ("" = the latest) to a version that
+// slides fit: one with exactly one input artifact.
+func slideVersion(ctx context.Context, cl *resources.Client, app, version string) (resources.VersionReadResponse, error) {
+	v, err := cl.Versions().Resolve(ctx, app, version)
+	if err != nil {
+		return v, err
+	}
+	if n := len(v.InputArtifacts); n != 1 {
+		return v, cliErrorf(KindInvalid, "%s:%s has %d input artifacts; slides fit versions with one", app, v.VersionNumber, n)
+	}
+	return v, nil
 }
 
 // slideItems makes run items of slides: one input artifact each, named
