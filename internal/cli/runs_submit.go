@@ -140,7 +140,7 @@ func (c *RunsSubmitCmd) submit(ctx context.Context, f *Factory) (*resources.Run,
 	if err != nil {
 		return nil, err
 	}
-	v, err := slideVersion(ctx, cl, app, version)
+	v, err := slideVersion(ctx, cl, app, version, "")
 	if err != nil {
 		return nil, err
 	}

@@ -26,22 +26,23 @@ func newSlidesCheck(ctx context.Context, f *Factory, ref string) (*slidesCheck, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := slideVersion(ctx, cl, app, version)
+	v, err := slideVersion(ctx, cl, app, version, "--for ")
 	if err != nil {
-		return nil, fmt.Errorf("--for %w", err)
+		return nil, err
 	}
 	return &slidesCheck{app: app, version: v, artifact: v.InputArtifacts[0].Name}, nil
 }
 
 // slideVersion resolves APP[:VERSION] ("" = the latest) to a version that
-// slides fit: one with exactly one input artifact.
-func slideVersion(ctx context.Context, cl *resources.Client, app, version string) (resources.VersionReadResponse, error) {
+// slides fit: one with exactly one input artifact (else an error that
+// starts with flag, the flag that named the version, if any).
+func slideVersion(ctx context.Context, cl *resources.Client, app, version, flag string) (resources.VersionReadResponse, error) {
 	v, err := cl.Versions().Resolve(ctx, app, version)
 	if err != nil {
 		return v, err
 	}
 	if n := len(v.InputArtifacts); n != 1 {
-		return v, cliErrorf(KindInvalid, "%s:%s has %d input artifacts; slides fit versions with one", app, v.VersionNumber, n)
+		return v, cliErrorf(KindInvalid, "%s%s:%s has %d input artifacts; slides fit versions with one", flag, app, v.VersionNumber, n)
 	}
 	return v, nil
 }
