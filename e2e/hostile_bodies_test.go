@@ -99,3 +99,32 @@ func TestListWithoutProgressStops(t *testing.T) {
 		t.Errorf("stdout is not the first page as an unfinished JSON array: %.80q...", r.stdout)
 	}
 }
+
+// The health check (platform health, and runs submit before it sends)
+// reads its answer itself: it too has the whole-answer deadline, so a
+// /health dribbling spaces cannot hold the command.
+func TestHealthAnswerDeadline(t *testing.T) {
+	t.Parallel()
+	h := newHostileServer(t)
+	h.handle("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		rc := http.NewResponseController(w)
+		for r.Context().Err() == nil {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			rc.Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(200 * time.Millisecond): // within the 1 s idle timeout, forever
+			}
+		}
+	})
+	c := newHostileCLI(t, h)
+	c.env["AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"] = "1"
+	r := c.run(nil, "", "platform", "health")
+	if r.code != 1 || !strings.Contains(r.stderr, "did not arrive whole") {
+		t.Errorf("exit %d, stderr %q; want 1 saying the answer did not arrive whole", r.code, r.stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
@@ -340,5 +341,41 @@ func TestSlidesUploadWithFaults(t *testing.T) {
 	}
 	if emu.Count("fault:503") == 0 || emu.Count("fault:reset") == 0 {
 		t.Errorf("faults injected: %d 503s, %d resets; want some of each", emu.Count("fault:503"), emu.Count("fault:reset"))
+	}
+}
+
+// TestSlidesUploadStorageDribbles: a storage answer's body has the
+// whole-answer deadline of API answers: a storage that sends an error
+// document one byte at a time (each within the idle timeout) ends the
+// upload with the error instead of holding it for hours.
+func TestSlidesUploadStorageDribbles(t *testing.T) {
+	t.Parallel()
+	emu := emulatortest.StartTest(t, emulator.Options{MinPartSize: 64 << 10})
+	c := newCLI(t, emu)
+	c.login()
+	dribble := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		rc := http.NewResponseController(w)
+		for r.Context().Err() == nil {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			rc.Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(200 * time.Millisecond): // within the 1 s idle timeout, for 3.6 hours
+			}
+		}
+	}))
+	defer dribble.Close()
+	r := c.run(map[string]string{"STORAGE_EMULATOR_HOST": dribble.URL, "AIGNOSTICS_REQUEST_TIMEOUT_SECONDS": "1"},
+		"", "-o", "text", "slides", "upload", slideFolder(t), "--parallel", "1")
+	if r.code != 2 || !strings.Contains(r.stderr, "403 Forbidden") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the 403", r.code, r.stderr)
 	}
 }

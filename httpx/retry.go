@@ -74,6 +74,14 @@ func (e *AnswerDeadlineError) Error() string {
 // Timeout marks it as a timeout.
 func (e *AnswerDeadlineError) Timeout() bool { return true }
 
+// AnswerContext bounds an answer the caller reads itself (a request sent
+// with HTTP().Do) as JSON bounds each of its attempts: ctx ends after
+// Options.AnswerTimeout; end stops the timer and returns the
+// *AnswerDeadlineError when it fired.
+func (c *Client) AnswerContext(ctx context.Context) (actx context.Context, end func() error) {
+	return c.attemptContext(ctx, true)
+}
+
 // attemptContext bounds one attempt of a JSON call by AnswerTimeout (on
 // the client's clock); end stops the timer and returns the deadline error
 // when it fired. Without on, ctx is returned as it is.

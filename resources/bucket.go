@@ -43,6 +43,9 @@ type Bucket struct {
 	hc     *http.Client // storage requests (no token is ever added to them)
 	clk    clock.Clock  // waits between retries
 	debugf func(format string, args ...any)
+	// answer bounds the reading of a storage answer (httpx's AnswerContext);
+	// nil: no bound but the idle timeout.
+	answer func(context.Context) (context.Context, func() error)
 }
 
 // MinPartSize is the smallest part but the last of a multipart upload to
@@ -82,7 +85,7 @@ func (c *Client) OrgBucket(ctx context.Context) (*Bucket, error) {
 		return nil, err
 	}
 	return &Bucket{Name: org.AignosticsBucketName, Endpoint: endpoint, Region: gcs.S3Region, MinPartSize: minPart,
-		now: c.o.Clock.Now, hc: c.hc.HTTP(), clk: c.o.Clock, debugf: c.o.Debugf,
+		now: c.o.Clock.Now, hc: c.hc.HTTP(), clk: c.o.Clock, debugf: c.o.Debugf, answer: c.hc.AnswerContext,
 		Key: gcs.HMACKey{AccessID: org.AignosticsBucketHMACAccessKeyID, Secret: org.AignosticsBucketHMACSecretAccessKey}}, nil
 }
 

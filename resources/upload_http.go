@@ -63,8 +63,10 @@ func (b *Bucket) send(ctx context.Context, method, key string, q url.Values, bod
 	if body == nil {
 		body = http.NoBody
 	}
-	req, err := http.NewRequestWithContext(ctx, method, sig.URL, body)
+	rctx, cancel := context.WithCancelCause(ctx)
+	req, err := http.NewRequestWithContext(rctx, method, sig.URL, body)
 	if err != nil {
+		cancel(nil)
 		return nil, fmt.Errorf("%s %s: build request: %s", method, where, httpx.Redact(err.Error()))
 	}
 	if body != http.NoBody {
@@ -78,6 +80,7 @@ func (b *Bucket) send(ctx context.Context, method, key string, q url.Values, bod
 	}
 	resp, err := b.storageHTTP().Do(req)
 	if err != nil {
+		cancel(nil)
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // its URL carries the signature
@@ -87,6 +90,7 @@ func (b *Bucket) send(ctx context.Context, method, key string, q url.Values, bod
 		}
 		return nil, &httpx.RequestError{Method: method, URL: where, Err: err, MaybeSent: true}
 	}
+	resp.Body = b.boundAnswer(ctx, resp.Body, cancel)
 	if resp.StatusCode >= 300 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxStorageErrorBody))
 		resp.Body.Close()
@@ -103,6 +107,47 @@ func (b *Bucket) send(ctx context.Context, method, key string, q url.Values, bod
 			after: retry.ParseRetryAfter(resp.Header.Get("Retry-After"), b.clock())}
 	}
 	return resp, nil
+}
+
+// boundAnswer gives the body of a storage answer the whole-answer deadline
+// of API answers (from when its headers arrived: the bytes of an upload
+// are not under it): a storage dribbling an XML document or an error body
+// would otherwise hold the upload, each read within the idle timeout.
+// cancel ends the request; Close stops the deadline.
+func (b *Bucket) boundAnswer(ctx context.Context, body io.ReadCloser, cancel context.CancelCauseFunc) io.ReadCloser {
+	if b.answer == nil {
+		return &answerBody{ReadCloser: body, end: func() { cancel(nil) }}
+	}
+	actx, end := b.answer(ctx)
+	stop := context.AfterFunc(actx, func() { cancel(context.Cause(actx)) })
+	return &answerBody{ReadCloser: body, actx: actx, end: func() {
+		stop()
+		_ = end()
+		cancel(nil)
+	}}
+}
+
+// answerBody is a storage answer's body under its deadline; a read cut by
+// the deadline fails with its *httpx.AnswerDeadlineError.
+type answerBody struct {
+	io.ReadCloser
+	actx context.Context
+	end  func()
+	once sync.Once
+}
+
+func (a *answerBody) Read(p []byte) (int, error) {
+	n, err := a.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && a.actx != nil && a.actx.Err() != nil {
+		err = context.Cause(a.actx)
+	}
+	return n, err
+}
+
+func (a *answerBody) Close() error {
+	err := a.ReadCloser.Close()
+	a.once.Do(a.end)
+	return err
 }
 
 // describeQuery names the multipart parameters of a request for messages.

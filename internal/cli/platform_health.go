@@ -76,8 +76,8 @@ func platformHealth(ctx context.Context, f *Factory) (healthReport, error) {
 		return healthReport{}, err
 	}
 	url := s.APIRoot + "/health"
-	public := checkHealth(ctx, plain.HTTP(), url, "")
-	authed := authenticatedHealth(ctx, f, plain.HTTP(), url)
+	public := checkHealth(ctx, plain, url, "")
+	authed := authenticatedHealth(ctx, f, plain, url)
 	if err := ctx.Err(); err != nil {
 		// Interrupted: the cancelled requests say nothing of the platform.
 		return healthReport{}, err
@@ -115,7 +115,7 @@ func withReason(h healthStatus) string {
 // authenticatedHealth checks url with a token. A 401 is answered as every
 // API request answers it: the token is invalidated and the check runs once
 // more with a fresh one (refreshed, never a new login).
-func authenticatedHealth(ctx context.Context, f *Factory, hc *http.Client, url string) healthStatus {
+func authenticatedHealth(ctx context.Context, f *Factory, hc *httpx.Client, url string) healthStatus {
 	token, err := healthToken(ctx, f)
 	if err != nil {
 		if errors.Is(err, oauth.ErrLoginRequired) {
@@ -151,14 +151,26 @@ func healthToken(ctx context.Context, f *Factory) (string, error) {
 
 // checkHealth GETs url once (no retries: the answer is the state) and maps
 // the answer as the Python SDK does.
-func checkHealth(ctx context.Context, hc *http.Client, url, token string) healthStatus {
+func checkHealth(ctx context.Context, hc *httpx.Client, url, token string) healthStatus {
 	h, _ := checkHealthCode(ctx, hc, url, token)
 	return h
 }
 
 // checkHealthCode is checkHealth that also returns the HTTP status (0 when
-// there was no answer).
-func checkHealthCode(ctx context.Context, hc *http.Client, url, token string) (healthStatus, int) {
+// there was no answer). The answer must arrive whole within hc's answer
+// deadline, as every API answer: a server dribbling its body would
+// otherwise hold platform health, and runs submit before it sends, forever.
+func checkHealthCode(ctx context.Context, hc *httpx.Client, url, token string) (healthStatus, int) {
+	ctx, end := hc.AnswerContext(ctx)
+	h, code := checkHealthOnce(ctx, hc.HTTP(), url, token)
+	if err := end(); err != nil {
+		return healthStatus{Status: healthDown, Reason: "Aignostics Platform API unreachable: " + err.Error()}, 0
+	}
+	return h, code
+}
+
+// checkHealthOnce is one GET of url and the mapping of its answer.
+func checkHealthOnce(ctx context.Context, hc *http.Client, url, token string) (healthStatus, int) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return healthStatus{Status: healthDown, Reason: fmt.Sprintf("build request: %v", err)}, 0

@@ -8,12 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aignostics/aignostics/httpx"
 	"github.com/aignostics/aignostics/jwt"
 	"github.com/aignostics/aignostics/resources"
 )
 
 func TestCheckHealth(t *testing.T) {
 	t.Parallel()
+	hc, err := httpx.New(httpx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		status int
@@ -37,7 +42,7 @@ func TestCheckHealth(t *testing.T) {
 				w.Write([]byte(tc.body))
 			}))
 			defer srv.Close()
-			got := checkHealth(context.Background(), srv.Client(), srv.URL+"/health", "tok")
+			got := checkHealth(context.Background(), hc, srv.URL+"/health", "tok")
 			if got != tc.want {
 				t.Errorf("checkHealth = %+v, want %+v", got, tc.want)
 			}
@@ -48,7 +53,7 @@ func TestCheckHealth(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close()
-	if got := checkHealth(context.Background(), http.DefaultClient, srv.URL+"/health", ""); got.Status != "DOWN" {
+	if got := checkHealth(context.Background(), hc, srv.URL+"/health", ""); got.Status != "DOWN" {
 		t.Errorf("unreachable = %+v", got)
 	}
 }
