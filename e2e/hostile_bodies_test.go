@@ -42,19 +42,7 @@ func TestHostileAnswerBodies(t *testing.T) {
 			}
 		}, "too large"},
 		{"dribbling server", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(200)
-			rc := http.NewResponseController(w)
-			for r.Context().Err() == nil {
-				if _, err := w.Write([]byte(" ")); err != nil {
-					return
-				}
-				rc.Flush()
-				select {
-				case <-r.Context().Done():
-				case <-time.After(200 * time.Millisecond): // within the 1 s idle timeout, forever
-				}
-			}
+			dribble(w, r, "application/json", 200)
 		}, "did not arrive whole"},
 	}
 	for _, tt := range tests {
@@ -107,24 +95,30 @@ func TestHealthAnswerDeadline(t *testing.T) {
 	t.Parallel()
 	h := newHostileServer(t)
 	h.handle("GET /health", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(200)
-		rc := http.NewResponseController(w)
-		for r.Context().Err() == nil {
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-			rc.Flush()
-			select {
-			case <-r.Context().Done():
-			case <-time.After(200 * time.Millisecond): // within the 1 s idle timeout, forever
-			}
-		}
+		dribble(w, r, "application/json", 200)
 	})
 	c := newHostileCLI(t, h)
 	c.env["AIGNOSTICS_REQUEST_TIMEOUT_SECONDS"] = "1"
 	r := c.run(nil, "", "platform", "health")
 	if r.code != 1 || !strings.Contains(r.stderr, "did not arrive whole") {
 		t.Errorf("exit %d, stderr %q; want 1 saying the answer did not arrive whole", r.code, r.stderr)
+	}
+}
+
+// dribble answers status and then one space every 200 ms, within any idle
+// timeout of a second, until the client goes: an answer that never ends.
+func dribble(w http.ResponseWriter, r *http.Request, contentType string, status int) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	rc := http.NewResponseController(w)
+	for r.Context().Err() == nil {
+		if _, err := w.Write([]byte(" ")); err != nil {
+			return
+		}
+		rc.Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }

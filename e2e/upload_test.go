@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aignostics/aignostics/checksum"
 	"github.com/aignostics/aignostics/emulator"
@@ -358,19 +357,7 @@ func TestSlidesUploadStorageDribbles(t *testing.T) {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusForbidden)
-		rc := http.NewResponseController(w)
-		for r.Context().Err() == nil {
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-			rc.Flush()
-			select {
-			case <-r.Context().Done():
-			case <-time.After(200 * time.Millisecond): // within the 1 s idle timeout, for 3.6 hours
-			}
-		}
+		dribble(w, r, "application/xml", http.StatusForbidden)
 	}))
 	defer dribble.Close()
 	r := c.run(map[string]string{"STORAGE_EMULATOR_HOST": dribble.URL, "AIGNOSTICS_REQUEST_TIMEOUT_SECONDS": "1"},
